@@ -1,0 +1,193 @@
+//! Effective permissions, computed the way IAM decides for identity-based
+//! policies within one account:
+//!
+//! 1. an explicit Deny (identity policy or permission boundary) wins;
+//! 2. otherwise an Allow in an identity policy is needed;
+//! 3. and, when a permission boundary is set, an Allow in the boundary too.
+//!
+//! Conditions are not evaluated (wmaudit has no request context): an Allow
+//! with a Condition counts as *limited*, a Deny with a Condition as not
+//! definite. Resource-scoped statements are treated the same way.
+//! Organizations SCPs/RCPs, session policies and resource-based policies are
+//! out of scope (see docs/evaluation.md).
+
+mod explain;
+mod policies;
+mod principals;
+
+use serde::Serialize;
+
+use crate::account::Account;
+use crate::catalog::{ActionId, ActionSet, Catalog};
+use crate::policy::Compiler;
+
+pub use explain::{BoundaryExplanation, Explanation, Hit};
+pub use policies::{Aggregate, PolicyEntry, PolicyId, PolicyOrigin, PolicyTable, parse_raw};
+pub use principals::{AttachKind, Attachment, Principal, PrincipalId, PrincipalKind, Via};
+
+/// The verdict for one principal and one action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Allowed on every resource with no condition, and nothing may deny it.
+    Allowed,
+    /// Allowed in some cases: only on some resources, only under a condition,
+    /// or with a conditional/scoped Deny that may take it away.
+    Limited,
+    /// Explicitly and definitely denied.
+    Denied,
+    /// No Allow reaches it (or the permission boundary does not allow it).
+    NotGranted,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::Limited => "limited",
+            Decision::Denied => "denied",
+            Decision::NotGranted => "not granted",
+        }
+    }
+
+    pub fn is_allowed(self) -> bool {
+        matches!(self, Decision::Allowed | Decision::Limited)
+    }
+}
+
+/// A principal's effective permissions over the whole catalog.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// Allowed in at least some case (`Allowed` or `Limited`).
+    pub allowed: ActionSet,
+    /// Allowed in every case (`Allowed`).
+    pub full: ActionSet,
+    /// Definitely denied.
+    pub denied: ActionSet,
+    /// Allowed by identity policies but not by the permission boundary.
+    pub boundary_blocked: ActionSet,
+    /// Allowed by identity policies before any Deny or boundary applies.
+    pub identity_allowed: ActionSet,
+}
+
+impl Access {
+    pub fn decision(&self, action: ActionId) -> Decision {
+        if self.denied.contains(action) {
+            Decision::Denied
+        } else if self.full.contains(action) {
+            Decision::Allowed
+        } else if self.allowed.contains(action) {
+            Decision::Limited
+        } else {
+            Decision::NotGranted
+        }
+    }
+}
+
+/// An account's principals and policies, compiled and evaluated.
+pub struct Engine<'c> {
+    catalog: &'c Catalog,
+    pub policies: PolicyTable,
+    pub principals: Vec<Principal>,
+    access: Vec<Access>,
+    /// AWS managed policies evaluated from wmaudit's embedded copy because the
+    /// account data lacked them.
+    pub builtin_fallbacks: Vec<String>,
+}
+
+impl<'c> Engine<'c> {
+    /// Compiles every distinct policy once, then evaluates every principal.
+    pub fn new(catalog: &'c Catalog, account: &Account) -> Self {
+        let mut compiler = Compiler::new(catalog);
+        let (mut policies, builtin_fallbacks) = PolicyTable::build(account, &mut compiler);
+        let principals = principals::build(account, &mut policies, &mut compiler);
+        let access = principals
+            .iter()
+            .map(|p| evaluate(catalog, &policies, p))
+            .collect();
+        Engine {
+            catalog,
+            policies,
+            principals,
+            access,
+            builtin_fallbacks,
+        }
+    }
+
+    pub fn catalog(&self) -> &'c Catalog {
+        self.catalog
+    }
+
+    pub fn access(&self, id: PrincipalId) -> &Access {
+        &self.access[id]
+    }
+
+    pub fn principal(&self, id: PrincipalId) -> &Principal {
+        &self.principals[id]
+    }
+
+    /// Principal ids in a stable order: kind, then ARN.
+    pub fn principal_ids(&self) -> Vec<PrincipalId> {
+        let mut ids: Vec<PrincipalId> = (0..self.principals.len()).collect();
+        ids.sort_by(|&a, &b| {
+            let (pa, pb) = (&self.principals[a], &self.principals[b]);
+            (pa.kind, &pa.arn).cmp(&(pb.kind, &pb.arn))
+        });
+        ids
+    }
+
+    /// Finds a principal by ARN, or by name (users, then groups, then roles).
+    pub fn find(&self, name_or_arn: &str) -> Vec<PrincipalId> {
+        if name_or_arn.starts_with("arn:") {
+            return (0..self.principals.len())
+                .filter(|&i| self.principals[i].arn == name_or_arn)
+                .collect();
+        }
+        let mut ids: Vec<PrincipalId> = (0..self.principals.len())
+            .filter(|&i| self.principals[i].name == name_or_arn)
+            .collect();
+        ids.sort_by_key(|&i| self.principals[i].kind);
+        ids
+    }
+}
+
+fn evaluate(catalog: &Catalog, table: &PolicyTable, p: &Principal) -> Access {
+    let mut id = Aggregate::empty(catalog);
+    for a in &p.attachments {
+        id.union_with(&table.get(a.policy).aggregate);
+    }
+    let boundary = p.boundary.map(|b| &table.get(b).aggregate);
+
+    let mut denied = id.deny_full.clone();
+    if let Some(b) = boundary {
+        denied.union_with(&b.deny_full);
+    }
+
+    let mut allowed = id.allow_any.clone();
+    allowed.difference_with(&denied);
+    let mut boundary_blocked = catalog.empty_set();
+    if let Some(b) = boundary {
+        boundary_blocked = allowed.clone();
+        boundary_blocked.difference_with(&b.allow_any);
+        allowed.intersect_with(&b.allow_any);
+    }
+
+    let mut full = id.allow_full.clone();
+    full.difference_with(&id.deny_any);
+    if let Some(b) = boundary {
+        full.intersect_with(&b.allow_full);
+        full.difference_with(&b.deny_any);
+    }
+    full.intersect_with(&allowed);
+
+    Access {
+        allowed,
+        full,
+        denied,
+        boundary_blocked,
+        identity_allowed: id.allow_any,
+    }
+}
+
+#[cfg(test)]
+mod tests;

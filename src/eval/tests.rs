@@ -1,0 +1,253 @@
+use serde_json::{Value, json};
+
+use super::*;
+use crate::account::{Account, Group, InlinePolicy, ManagedPolicy, PolicyAttachment, User};
+use crate::catalog::Catalog;
+
+const FULL: &str = "arn:aws:iam::aws:policy/AmazonWorkMailFullAccess";
+
+fn allow(action: Value, resource: Value) -> Value {
+    json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":action,"Resource":resource}]})
+}
+
+fn deny(action: Value) -> Value {
+    json!({"Version":"2012-10-17","Statement":[{"Sid":"NoExport","Effect":"Deny","Action":action,"Resource":"*"}]})
+}
+
+fn user(name: &str) -> User {
+    User {
+        name: name.into(),
+        arn: format!("arn:aws:iam::111122223333:user/{name}"),
+        id: String::new(),
+        path: "/".into(),
+        create_date: None,
+        groups: vec![],
+        inline_policies: vec![],
+        attached_policies: vec![],
+        permissions_boundary: None,
+        tags: vec![],
+    }
+}
+
+fn group(name: &str) -> Group {
+    Group {
+        name: name.into(),
+        arn: format!("arn:aws:iam::111122223333:group/{name}"),
+        id: String::new(),
+        path: "/".into(),
+        create_date: None,
+        inline_policies: vec![],
+        attached_policies: vec![],
+    }
+}
+
+fn inline(name: &str, document: Value) -> InlinePolicy {
+    InlinePolicy {
+        name: name.into(),
+        document,
+    }
+}
+
+fn attach(arn: &str) -> PolicyAttachment {
+    PolicyAttachment {
+        name: arn.rsplit('/').next().unwrap().into(),
+        arn: arn.into(),
+    }
+}
+
+fn customer(name: &str, document: Value) -> ManagedPolicy {
+    ManagedPolicy {
+        name: name.into(),
+        arn: format!("arn:aws:iam::111122223333:policy/{name}"),
+        id: String::new(),
+        path: "/".into(),
+        default_version_id: Some("v1".into()),
+        attachment_count: Some(1),
+        permissions_boundary_usage_count: None,
+        update_date: None,
+        document: Some(document),
+    }
+}
+
+fn action(name: &str) -> usize {
+    Catalog::builtin().lookup(name).unwrap()
+}
+
+fn decide(engine: &Engine<'_>, who: &str, act: &str) -> Decision {
+    let id = engine.find(who)[0];
+    engine.access(id).decision(action(act))
+}
+
+#[test]
+fn decision_table() {
+    let mut acct = Account::default();
+    // Deny in a group policy overrides an Allow in the user's own policy.
+    let mut g = group("NoExport");
+    g.inline_policies
+        .push(inline("deny", deny(json!("workmail:StartMailboxExportJob"))));
+    acct.groups.push(g);
+    let mut u = user("alice");
+    u.inline_policies
+        .push(inline("all", allow(json!("workmail:*"), json!("*"))));
+    u.groups.push("NoExport".into());
+    acct.users.push(u);
+    // NotAction iam:* grants all of WorkMail; a NotAction Deny takes back all but reads.
+    let mut u = user("bob");
+    u.inline_policies.push(inline(
+        "notaction",
+        json!({"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}),
+    ));
+    u.inline_policies.push(inline(
+        "only-reads",
+        json!({"Statement":[{"Effect":"Deny","NotAction":["workmail:Get*","workmail:List*","workmail:Describe*"],"Resource":"*"}]}),
+    ));
+    acct.users.push(u);
+    // Action "*" with a conditional Deny: still allowed, but only limited.
+    let mut u = user("carol");
+    u.inline_policies.push(inline(
+        "admin",
+        json!({"Statement":[
+            {"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"workmail:ResetPassword","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}
+        ]}),
+    ));
+    acct.users.push(u);
+    // Scoped to one organization, and a conditional Allow.
+    let mut u = user("dave");
+    u.inline_policies.push(inline(
+        "scoped",
+        json!({"Statement":[
+            {"Effect":"Allow","Action":"workmail:*","Resource":"arn:aws:workmail:us-east-1:111122223333:organization/m-1"},
+            {"Effect":"Allow","Action":"workmail:ListUsers","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}
+        ]}),
+    ));
+    acct.users.push(u);
+
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    let cases = [
+        ("alice", "workmail:StartMailboxExportJob", Decision::Denied),
+        ("alice", "workmail:CreateUser", Decision::Allowed),
+        ("alice", "ses:SendEmail", Decision::NotGranted),
+        ("bob", "workmail:ListUsers", Decision::Allowed),
+        ("bob", "workmail:DeleteOrganization", Decision::Denied),
+        ("bob", "iam:CreateUser", Decision::Denied),
+        ("bob", "ec2:RunInstances", Decision::Denied),
+        ("carol", "workmail:ResetPassword", Decision::Limited),
+        ("carol", "iam:CreateUser", Decision::Allowed),
+        ("carol", "workmailmessageflow:GetRawMessageContent", Decision::Allowed),
+        ("dave", "workmail:CreateUser", Decision::Limited),
+        ("dave", "workmail:ListUsers", Decision::Limited),
+        ("dave", "ses:SendEmail", Decision::NotGranted),
+        ("NoExport", "workmail:StartMailboxExportJob", Decision::Denied),
+        ("NoExport", "workmail:ListUsers", Decision::NotGranted),
+    ];
+    for (who, act, want) in cases {
+        assert_eq!(decide(&engine, who, act), want, "{who} {act}");
+    }
+    assert!(engine.principals.iter().all(|p| p.is_complete()));
+}
+
+#[test]
+fn provenance_names_policy_path_and_statement() {
+    let mut acct = Account::default();
+    let mut g = group("MailAdmins");
+    g.attached_policies.push(attach(FULL));
+    g.inline_policies
+        .push(inline("deny-export", deny(json!("workmail:StartMailboxExportJob"))));
+    acct.groups.push(g);
+    let mut u = user("erin");
+    u.groups.push("MailAdmins".into());
+    acct.users.push(u);
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    let erin = engine.find("erin")[0];
+
+    let e = engine.explain(erin, action("workmail:CreateUser"));
+    assert_eq!(e.decision, Decision::Allowed);
+    assert_eq!(e.grants.len(), 1);
+    let hit = &e.grants[0];
+    assert_eq!(hit.via, Via::Group("MailAdmins".into()));
+    let origin = &engine.policies.get(hit.policy).origin;
+    assert_eq!(origin.managed_arn(), Some(FULL));
+    // Not in the account data: evaluated from the embedded AWS copy.
+    assert!(matches!(origin, PolicyOrigin::Managed { builtin_version: Some(v), .. } if v == "v10"));
+    assert_eq!(engine.builtin_fallbacks, vec![FULL.to_string()]);
+
+    let e = engine.explain(erin, action("workmail:StartMailboxExportJob"));
+    assert_eq!(e.decision, Decision::Denied);
+    assert_eq!(e.denies.len(), 1);
+    assert_eq!(e.denies[0].sid.as_deref(), Some("NoExport"));
+    assert_eq!(e.denies[0].statement, 0);
+    assert!(matches!(&engine.policies.get(e.denies[0].policy).origin,
+        PolicyOrigin::Inline { owner, name } if owner.ends_with("group/MailAdmins") && name == "deny-export"));
+}
+
+#[test]
+fn boundary_without_workmail_cancels_full_access() {
+    let mut acct = Account::default();
+    acct.policies
+        .push(customer("NoMail", allow(json!(["s3:*", "ec2:Describe*"]), json!("*"))));
+    let mut u = user("frank");
+    u.attached_policies.push(attach(FULL));
+    u.permissions_boundary = Some("arn:aws:iam::111122223333:policy/NoMail".into());
+    acct.users.push(u);
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    let frank = engine.find("frank")[0];
+    let access = engine.access(frank);
+    let wm = Catalog::builtin().service_set("workmail");
+    assert!(access.allowed.is_disjoint(&wm));
+    assert!(wm.is_subset(&access.boundary_blocked));
+    assert!(wm.is_subset(&access.identity_allowed));
+    assert_eq!(decide(&engine, "frank", "workmail:CreateUser"), Decision::NotGranted);
+    // ec2:DescribeVpcs is in both AmazonWorkMailFullAccess and the boundary.
+    assert_eq!(decide(&engine, "frank", "ec2:DescribeVpcs"), Decision::Allowed);
+    let e = engine.explain(frank, action("workmail:CreateUser"));
+    assert!(e.boundary.as_ref().is_some_and(|b| b.allows.is_empty()));
+}
+
+#[test]
+fn account_document_wins_over_embedded_copy() {
+    let mut acct = Account::default();
+    let mut p = customer("AmazonWorkMailFullAccess", allow(json!("workmail:ListUsers"), json!("*")));
+    p.arn = FULL.into();
+    acct.policies.push(p);
+    let mut u = user("gina");
+    u.attached_policies.push(attach(FULL));
+    acct.users.push(u);
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    assert!(engine.builtin_fallbacks.is_empty());
+    assert_eq!(decide(&engine, "gina", "workmail:ListUsers"), Decision::Allowed);
+    assert_eq!(decide(&engine, "gina", "workmail:CreateUser"), Decision::NotGranted);
+}
+
+#[test]
+fn missing_and_broken_data_make_principals_incomplete() {
+    let mut acct = Account::default();
+    let mut u = user("hank");
+    u.groups.push("Ghost".into());
+    u.attached_policies
+        .push(attach("arn:aws:iam::111122223333:policy/Vanished"));
+    u.inline_policies
+        .push(inline("broken", json!({"Statement": 5})));
+    u.permissions_boundary = Some("arn:aws:iam::111122223333:policy/NoSuchBoundary".into());
+    acct.users.push(u);
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    let p = engine.principal(engine.find("hank")[0]);
+    assert!(!p.is_complete());
+    let all = p.problems.join("\n");
+    for want in ["Ghost", "Vanished", "broken", "/Statement", "NoSuchBoundary"] {
+        assert!(all.contains(want), "{want} missing from {all}");
+    }
+}
+
+#[test]
+fn url_encoded_inline_policy() {
+    let mut acct = Account::default();
+    let mut u = user("ivy");
+    u.inline_policies.push(inline(
+        "enc",
+        Value::String("%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22workmail%3AResetPassword%22%2C%22Resource%22%3A%22*%22%7D%5D%7D".into()),
+    ));
+    acct.users.push(u);
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    assert_eq!(decide(&engine, "ivy", "workmail:ResetPassword"), Decision::Allowed);
+}

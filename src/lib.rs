@@ -1,0 +1,12 @@
+//! wmaudit: a read-only compliance auditor for AWS accounts that run Amazon
+//! WorkMail.
+//!
+//! Data flows one way: [`collect`] (or the offline importers in [`snapshot`])
+//! produce an account snapshot; [`eval`] computes effective permissions with
+//! the [`policy`] engine over the [`catalog`]; [`rules`] turn them into
+//! findings; [`report`] renders findings.
+
+pub mod account;
+pub mod catalog;
+pub mod eval;
+pub mod policy;

@@ -10,3 +10,7 @@ pub mod account;
 pub mod catalog;
 pub mod eval;
 pub mod policy;
+pub mod collect;
+pub mod findings;
+pub mod report;
+pub mod snapshot;

@@ -1,0 +1,1 @@
+//! Live collection from AWS (read-only by construction).

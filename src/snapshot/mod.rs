@@ -1,0 +1,192 @@
+//! The account snapshot: everything a scan needs, collected live or imported
+//! from the AWS CLI's own files, plus what could not be collected and why.
+//!
+//! `wmaudit-snapshot/1` is a stable file format (docs/snapshot.md): fields may
+//! be added in a compatible way; anything else gets a new version.
+
+pub mod credential_report;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::Account;
+pub use credential_report::{CredentialReport, CredentialRow, ReportDate};
+
+pub const SNAPSHOT_FORMAT: &str = "wmaudit-snapshot/1";
+
+/// The parts of a snapshot; a rule declares which it needs.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    AuthorizationDetails,
+    CredentialReport,
+    AccountSummary,
+    CallerIdentity,
+    PasswordPolicy,
+    VirtualMfaDevices,
+    AccountAliases,
+}
+
+impl Part {
+    pub const ALL: [Part; 7] = [
+        Part::AuthorizationDetails,
+        Part::CredentialReport,
+        Part::AccountSummary,
+        Part::CallerIdentity,
+        Part::PasswordPolicy,
+        Part::VirtualMfaDevices,
+        Part::AccountAliases,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::AuthorizationDetails => "authorization_details",
+            Part::CredentialReport => "credential_report",
+            Part::AccountSummary => "account_summary",
+            Part::CallerIdentity => "caller_identity",
+            Part::PasswordPolicy => "password_policy",
+            Part::VirtualMfaDevices => "virtual_mfa_devices",
+            Part::AccountAliases => "account_aliases",
+        }
+    }
+}
+
+/// A part that is absent from the snapshot, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gap {
+    pub part: Part,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+    #[serde(default)]
+    pub user_id: String,
+}
+
+impl CallerIdentity {
+    /// `arn:aws:iam::123456789012:root`: the account's root user.
+    pub fn is_root(&self) -> bool {
+        self.arn.ends_with(":root")
+            && self
+                .arn
+                .split(':')
+                .nth(2)
+                .is_some_and(|svc| svc == "iam")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualMfaDevice {
+    pub serial_number: String,
+    /// ARN of the user it is assigned to, if any (root's is `...:root`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_date: Option<String>,
+}
+
+/// Where the data came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Live,
+    Files,
+    Demo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    pub format: String,
+    pub tool_version: String,
+    /// RFC 3339 UTC time of live collection. None for imported files, whose
+    /// collection time is unknown (and so that the same files give the same report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    pub source: SourceKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_arn: Option<String>,
+    /// API calls made per operation (live collection only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub api_calls: BTreeMap<String, u64>,
+    /// Parts that could not be collected, with the reason.
+    #[serde(default)]
+    pub not_collected: Vec<Gap>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub metadata: Metadata,
+    /// Present when authorization details were collected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_report: Option<CredentialReport>,
+    /// GetAccountSummary's SummaryMap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_summary: Option<BTreeMap<String, i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller_identity: Option<CallerIdentity>,
+    /// GetAccountPasswordPolicy; `Some(None)` means "no policy set".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<Option<serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_mfa_devices: Option<Vec<VirtualMfaDevice>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_aliases: Option<Vec<String>>,
+}
+
+impl Snapshot {
+    /// Is this part present? Absent parts make the rules that need them *not evaluated*.
+    pub fn has(&self, part: Part) -> bool {
+        match part {
+            Part::AuthorizationDetails => self.account.is_some(),
+            Part::CredentialReport => self.credential_report.is_some(),
+            Part::AccountSummary => self.account_summary.is_some(),
+            Part::CallerIdentity => self.caller_identity.is_some(),
+            Part::PasswordPolicy => self.password_policy.is_some(),
+            Part::VirtualMfaDevices => self.virtual_mfa_devices.is_some(),
+            Part::AccountAliases => self.account_aliases.is_some(),
+        }
+    }
+
+    /// Why a part is missing: the recorded gap, or "not provided".
+    pub fn gap_reason(&self, part: Part) -> String {
+        self.metadata
+            .not_collected
+            .iter()
+            .find(|g| g.part == part)
+            .map(|g| g.reason.clone())
+            .unwrap_or_else(|| format!("{} was not provided", part.as_str()))
+    }
+
+    /// The account id, from the metadata, the caller, or any ARN in the data.
+    pub fn account_id(&self) -> Option<String> {
+        if let Some(id) = &self.metadata.account_id {
+            return Some(id.clone());
+        }
+        if let Some(c) = &self.caller_identity {
+            return Some(c.account.clone());
+        }
+        let acct = self.account.as_ref()?;
+        acct.users
+            .iter()
+            .map(|u| &u.arn)
+            .chain(acct.groups.iter().map(|g| &g.arn))
+            .chain(acct.roles.iter().map(|r| &r.arn))
+            .find_map(|arn| arn.split(':').nth(4).filter(|s| !s.is_empty()))
+            .map(str::to_owned)
+    }
+}

@@ -8,9 +8,12 @@
 
 pub mod account;
 pub mod catalog;
-pub mod eval;
-pub mod policy;
 pub mod collect;
+pub mod config;
+pub mod eval;
 pub mod findings;
+pub mod policy;
 pub mod report;
+pub mod rules;
+pub mod scan;
 pub mod snapshot;

@@ -11,9 +11,7 @@ pub use report::{
     RuleMeta, ScanMeta, ScanReport, Suppressed,
 };
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -285,6 +283,9 @@ mod tests {
         assert_ne!(f("a"), f("b"));
         assert_eq!(f("a").len(), 32);
         // Not a plain concatenation: ("ab","") and ("a","b") differ.
-        assert_ne!(fingerprint("r", "1", "ab", ""), fingerprint("r", "1", "a", "b"));
+        assert_ne!(
+            fingerprint("r", "1", "ab", ""),
+            fingerprint("r", "1", "a", "b")
+        );
     }
 }

@@ -1,0 +1,151 @@
+//! IAM users and groups: AWS's WorkMail prerequisites ask for IAM users in
+//! groups, with an administrators group, instead of root or per-user grants.
+
+use std::collections::BTreeSet;
+
+use crate::eval::{PrincipalKind, Via};
+use crate::findings::{Evidence, ResourceKind};
+use crate::rules::context::{Context, policy_label};
+use crate::rules::output::Output;
+use crate::rules::registry::TypedCheck;
+use crate::snapshot::Part;
+
+use super::root::NoParams;
+
+pub struct NoAdminGroup;
+
+impl TypedCheck for NoAdminGroup {
+    type Params = NoParams;
+    const NAME: &'static str = "iam-no-admin-group";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let everything = engine.catalog().full_set();
+        let members: BTreeSet<&str> = engine
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::User)
+            .flat_map(|p| p.groups.iter().map(String::as_str))
+            .collect();
+        let mut incomplete = Vec::new();
+        for (id, g) in ctx.all_principals() {
+            if g.kind != PrincipalKind::Group || !members.contains(g.name.as_str()) {
+                continue;
+            }
+            if everything.is_subset(&engine.access(id).allowed) {
+                return;
+            }
+            if !g.is_complete() {
+                incomplete.push(g.name.clone());
+            }
+        }
+        if !incomplete.is_empty() {
+            out.not_evaluated(
+                None,
+                format!(
+                    "no group with members is an administrators group, but these groups could not be fully evaluated: {}",
+                    incomplete.join(", ")
+                ),
+            );
+            return;
+        }
+        let f = out
+            .finding()
+            .resource(ResourceKind::Account, &ctx.account_id, &ctx.root_arn())
+            .message(format!(
+                "Account {} has no IAM group with administrative permissions that has a member.",
+                ctx.account_id
+            ))
+            .evidence(Evidence {
+                detail: Some(format!(
+                    "{} groups have members; none allows every action wmaudit evaluates",
+                    members.len()
+                )),
+                ..Evidence::default()
+            });
+        out.push(f);
+    }
+}
+
+pub struct UserDirectPolicies;
+
+impl TypedCheck for UserDirectPolicies {
+    type Params = NoParams;
+    const NAME: &'static str = "iam-user-direct-policies";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        for (_, p) in ctx.acting_principals() {
+            if p.kind != PrincipalKind::User {
+                continue;
+            }
+            let direct: BTreeSet<String> = p
+                .attachments
+                .iter()
+                .filter(|a| a.via == Via::Direct)
+                .map(|a| policy_label(&engine.policies.get(a.policy).origin))
+                .collect();
+            if direct.is_empty() {
+                continue;
+            }
+            let f = out
+                .about(p)
+                .message(format!(
+                    "IAM user {} has {} {} attached directly instead of through a group: {}.",
+                    p.name,
+                    direct.len(),
+                    if direct.len() == 1 {
+                        "policy"
+                    } else {
+                        "policies"
+                    },
+                    direct.iter().cloned().collect::<Vec<_>>().join(", ")
+                ))
+                .evidence_all(direct.into_iter().map(|policy| Evidence {
+                    policy: Some(policy),
+                    attached: Some("directly".into()),
+                    ..Evidence::default()
+                }));
+            out.push(f);
+        }
+    }
+}
+
+pub struct ConsoleWithoutMfa;
+
+impl TypedCheck for ConsoleWithoutMfa {
+    type Params = NoParams;
+    const NAME: &'static str = "iam-console-without-mfa";
+    const NEEDS: &'static [Part] = &[Part::CredentialReport];
+
+    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+        let Some(report) = &ctx.snapshot.credential_report else {
+            return;
+        };
+        let mut rows: Vec<_> = report
+            .rows
+            .iter()
+            .filter(|r| !r.is_root() && r.password_enabled == Some(true) && !r.mfa_active)
+            .collect();
+        rows.sort_by(|a, b| a.arn.cmp(&b.arn));
+        for r in rows {
+            let f = out
+                .finding()
+                .resource(ResourceKind::User, &r.user, &r.arn)
+                .message(format!(
+                    "IAM user {} can sign in to the console and has no MFA device.",
+                    r.user
+                ))
+                .evidence(Evidence {
+                    detail: Some(format!(
+                        "credential report: password_enabled = true, mfa_active = false, password_last_used = {}",
+                        r.password_last_used.render()
+                    )),
+                    ..Evidence::default()
+                });
+            out.push(f);
+        }
+    }
+}

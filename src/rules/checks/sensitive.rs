@@ -1,0 +1,170 @@
+//! Sensitive actions (reading, exporting or redirecting mail, taking over
+//! mailboxes, destroying data) held outside the designated administrators,
+//! and administrators whose credentials are weak.
+
+use serde::Deserialize;
+
+use crate::catalog::{ActionSet, Catalog};
+use crate::eval::PrincipalKind;
+use crate::findings::Evidence;
+use crate::rules::context::Context;
+use crate::rules::output::Output;
+use crate::rules::registry::TypedCheck;
+use crate::snapshot::Part;
+
+use super::workmail_admin::sample;
+
+fn action_set(catalog: &Catalog, names: &[String]) -> Result<ActionSet, String> {
+    catalog
+        .set_of(names.iter().map(String::as_str))
+        .map_err(|n| format!("actions: {n:?} is not an action wmaudit knows"))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensitiveParams {
+    /// The actions this rule is about, spelled exactly (no wildcards).
+    pub actions: Vec<String>,
+    /// Designated WorkMail administrators may hold them.
+    pub exempt_designated_admins: bool,
+    /// What holding them allows, for the message ("read, export or redirect mail").
+    pub capability: String,
+}
+
+pub struct SensitiveActions;
+
+impl TypedCheck for SensitiveActions {
+    type Params = SensitiveParams;
+    const NAME: &'static str = "sensitive-actions";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn check_params(&self, p: &SensitiveParams) -> Result<(), String> {
+        action_set(crate::catalog::Catalog::builtin(), &p.actions).map(|_| ())
+    }
+
+    fn run(&self, ctx: &Context<'_>, params: &SensitiveParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let catalog = engine.catalog();
+        let wanted = match action_set(catalog, &params.actions) {
+            Ok(s) => s,
+            Err(e) => return out.not_evaluated(None, e),
+        };
+        for (id, p) in ctx.acting_principals() {
+            if params.exempt_designated_admins && ctx.admins.contains(&id) {
+                continue;
+            }
+            let mut held = engine.access(id).allowed.clone();
+            held.intersect_with(&wanted);
+            if held.is_clear() {
+                if !p.is_complete() {
+                    out.inconclusive(p);
+                }
+                continue;
+            }
+            let designation = if !params.exempt_designated_admins {
+                String::new()
+            } else if ctx.admins_from_config {
+                " and is not a designated WorkMail administrator (config workmail.administrators)"
+                    .to_owned()
+            } else {
+                " and is not a designated WorkMail administrator (a member of a group that holds AmazonWorkMailFullAccess)".to_owned()
+            };
+            let f = out
+                .about(p)
+                .message(format!(
+                    "{} {} can {} through {} actions ({}){designation}.",
+                    p.kind.as_str(),
+                    p.name,
+                    params.capability,
+                    held.count_ones(..),
+                    sample(catalog, &held, 4)
+                ))
+                .evidence_all(ctx.grant_evidence(id, &held));
+            out.push(f);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminMfaParams {
+    /// Holding any of these also makes a principal an administrator here.
+    pub actions: Vec<String>,
+}
+
+pub struct AdminWithoutMfa;
+
+impl TypedCheck for AdminWithoutMfa {
+    type Params = AdminMfaParams;
+    const NAME: &'static str = "admin-without-mfa";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails, Part::CredentialReport];
+
+    fn check_params(&self, p: &AdminMfaParams) -> Result<(), String> {
+        action_set(crate::catalog::Catalog::builtin(), &p.actions).map(|_| ())
+    }
+
+    fn run(&self, ctx: &Context<'_>, params: &AdminMfaParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let catalog = engine.catalog();
+        let wanted = match action_set(catalog, &params.actions) {
+            Ok(s) => s,
+            Err(e) => return out.not_evaluated(None, e),
+        };
+        let Some(report) = &ctx.snapshot.credential_report else {
+            return;
+        };
+        for (id, p) in ctx.acting_principals() {
+            // Roles have no password or long-lived keys of their own.
+            if p.kind != PrincipalKind::User {
+                continue;
+            }
+            let access = engine.access(id);
+            let admin = ctx.workmail.admin.is_subset(&access.allowed);
+            let mut held = access.allowed.clone();
+            held.intersect_with(&wanted);
+            if !admin && held.is_clear() {
+                continue;
+            }
+            let Some(row) = report.user(&p.name) else {
+                out.not_evaluated(
+                    Some(crate::rules::output::principal_resource(p)),
+                    format!("user {} is not in the credential report", p.name),
+                );
+                continue;
+            };
+            let mut weak = Vec::new();
+            if row.password_enabled == Some(true) && !row.mfa_active {
+                weak.push("a console password without MFA");
+            }
+            if row.has_active_key() {
+                weak.push("an active access key");
+            }
+            if weak.is_empty() {
+                continue;
+            }
+            let what = if admin {
+                "administers WorkMail".to_owned()
+            } else {
+                format!("holds {} sensitive WorkMail actions", held.count_ones(..))
+            };
+            let f = out
+                .about(p)
+                .message(format!(
+                    "IAM user {} {what} and has {}.",
+                    p.name,
+                    weak.join(" and ")
+                ))
+                .evidence(Evidence {
+                    detail: Some(format!(
+                        "credential report: password_enabled = {}, mfa_active = {}, access_key_1_active = {}, access_key_2_active = {}",
+                        row.password_enabled.map_or("not_supported".into(), |b| b.to_string()),
+                        row.mfa_active,
+                        row.access_key_1_active,
+                        row.access_key_2_active
+                    )),
+                    ..Evidence::default()
+                });
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! WorkMail grants that are broader than their holder needs, or reach
+//! principals by the wrong path.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use crate::catalog::{ActionSet, Catalog};
+use crate::eval::{PolicyOrigin, PrincipalKind, Via};
+use crate::findings::{Evidence, ResourceKind};
+use crate::policy::{ActionSpec, Effect, has_wildcard, wildcard_match};
+use crate::rules::context::{Context, policy_label, via_label};
+use crate::rules::output::{Output, principal_kind};
+use crate::rules::registry::TypedCheck;
+use crate::snapshot::Part;
+
+use super::workmail_admin::sample;
+
+fn services_set(catalog: &Catalog, services: &[String]) -> ActionSet {
+    let mut s = catalog.empty_set();
+    for svc in services {
+        s.union_with(&catalog.service_set(svc));
+    }
+    s
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadOnlyParams {
+    /// The read-only managed policy whose holders are checked.
+    pub policy: String,
+    /// Services whose write actions the holder should not have.
+    pub services: Vec<String>,
+}
+
+pub struct ReadOnlyCanWrite;
+
+impl TypedCheck for ReadOnlyCanWrite {
+    type Params = ReadOnlyParams;
+    const NAME: &'static str = "read-only-holder-can-write";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn run(&self, ctx: &Context<'_>, params: &ReadOnlyParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let catalog = engine.catalog();
+        let mut scope = services_set(catalog, &params.services);
+        scope.intersect_with(&ctx.workmail.mutating);
+        let policy_name = params.policy.rsplit('/').next().unwrap_or(&params.policy);
+        for (id, p) in ctx.acting_principals() {
+            if ctx.attached_via(p, &params.policy).is_empty() {
+                continue;
+            }
+            let mut writes = engine.access(id).allowed.clone();
+            writes.intersect_with(&scope);
+            if writes.is_clear() {
+                if !p.is_complete() {
+                    out.inconclusive(p);
+                }
+                continue;
+            }
+            let f = out
+                .about(p)
+                .message(format!(
+                    "{} {} has {policy_name} but effectively holds {} write actions as well: {}.",
+                    p.kind.as_str(),
+                    p.name,
+                    writes.count_ones(..),
+                    sample(catalog, &writes, 5)
+                ))
+                .evidence_all(ctx.grant_evidence(id, &writes));
+            out.push(f);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WildcardParams {
+    /// The service whose every action a wildcard grant covers.
+    pub service: String,
+}
+
+pub struct ViaWildcard;
+
+impl TypedCheck for ViaWildcard {
+    type Params = WildcardParams;
+    const NAME: &'static str = "wildcard-grant";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn run(&self, ctx: &Context<'_>, params: &WildcardParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let catalog = engine.catalog();
+        let service = catalog.service_set(&params.service);
+        let names: Vec<&str> = catalog.names(&service);
+        // Who holds each policy, so a finding can say whom it affects.
+        let mut holders: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+        for p in &engine.principals {
+            for a in &p.attachments {
+                if a.via == Via::Direct {
+                    holders.entry(a.policy).or_default().insert(p.arn.clone());
+                }
+            }
+        }
+        for (&pid, held_by) in &holders {
+            let entry = engine.policies.get(pid);
+            if entry.origin.is_aws_managed() {
+                continue;
+            }
+            let Ok(compiled) = &entry.compiled else {
+                continue;
+            };
+            for st in &compiled.statements {
+                if st.effect != Effect::Allow || st.actions.is_disjoint(&service) {
+                    continue;
+                }
+                let how = match &compiled.document.statements[st.index].action {
+                    ActionSpec::NotAction(_) => Some("a NotAction Allow".to_owned()),
+                    ActionSpec::Action(patterns) => patterns
+                        .iter()
+                        .find(|pat| {
+                            has_wildcard(pat) && names.iter().all(|n| wildcard_match(pat, n, true))
+                        })
+                        .map(|pat| format!("the wildcard {pat:?}")),
+                };
+                let Some(how) = how else { continue };
+                let mut granted = st.actions.clone();
+                granted.intersect_with(&service);
+                let label = policy_label(&entry.origin);
+                let builder = match &entry.origin {
+                    PolicyOrigin::Managed { arn, name, .. } => out
+                        .finding()
+                        .resource(ResourceKind::Policy, name, arn)
+                        .message(format!(
+                            "Policy {name} grants all {} {} actions through {how} in statement {}.",
+                            granted.count_ones(..),
+                            params.service,
+                            st.index
+                        )),
+                    PolicyOrigin::Inline { owner, name } => {
+                        let Some(&owner_id) = engine.find(owner).first() else {
+                            continue;
+                        };
+                        let p = engine.principal(owner_id);
+                        out.finding()
+                            .resource(principal_kind(p.kind), &p.name, &p.arn)
+                            .message(format!(
+                                "Inline policy {name} of {} {} grants all {} {} actions through {how} in statement {}.",
+                                p.kind.as_str(),
+                                p.name,
+                                granted.count_ones(..),
+                                params.service,
+                                st.index
+                            ))
+                    }
+                };
+                let shown: Vec<&str> = held_by.iter().take(10).map(String::as_str).collect();
+                let f = builder
+                    .evidence(Evidence {
+                        policy: Some(label.clone()),
+                        statement: Some(st.index),
+                        sid: st.sid.clone(),
+                        detail: Some(format!(
+                            "attached directly to {} principal(s): {}{}",
+                            held_by.len(),
+                            shown.join(", "),
+                            if held_by.len() > shown.len() {
+                                ", ..."
+                            } else {
+                                ""
+                            }
+                        )),
+                        ..Evidence::default()
+                    })
+                    .discriminator(format!("{label}#{}", st.index));
+                out.push(f);
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachedParams {
+    /// The managed policy that should not be attached.
+    pub policy: String,
+    /// Why, in a sentence, for the message.
+    pub reason: String,
+}
+
+pub struct ManagedPolicyAttached;
+
+impl TypedCheck for ManagedPolicyAttached {
+    type Params = AttachedParams;
+    const NAME: &'static str = "managed-policy-attached";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn run(&self, ctx: &Context<'_>, params: &AttachedParams, out: &mut Output<'_>) {
+        let name = params.policy.rsplit('/').next().unwrap_or(&params.policy);
+        for (_, p) in ctx.all_principals() {
+            if !ctx.attached_via(p, &params.policy).contains(&Via::Direct) {
+                continue;
+            }
+            let f = out
+                .about(p)
+                .message(format!(
+                    "{name} is attached to {} {}: {}",
+                    p.kind.as_str(),
+                    p.name,
+                    params.reason
+                ))
+                .evidence(Evidence {
+                    policy: Some(params.policy.clone()),
+                    attached: Some("directly".into()),
+                    ..Evidence::default()
+                });
+            out.push(f);
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirectParams {
+    pub services: Vec<String>,
+}
+
+pub struct DirectUserGrant;
+
+impl TypedCheck for DirectUserGrant {
+    type Params = DirectParams;
+    const NAME: &'static str = "direct-user-grant";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn run(&self, ctx: &Context<'_>, params: &DirectParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let scope = services_set(engine.catalog(), &params.services);
+        for (_, p) in ctx.acting_principals() {
+            if p.kind != PrincipalKind::User {
+                continue;
+            }
+            let mut evidence = Vec::new();
+            let mut total = engine.catalog().empty_set();
+            for a in p.attachments.iter().filter(|a| a.via == Via::Direct) {
+                let entry = engine.policies.get(a.policy);
+                let mut granted = entry.aggregate.allow_any.clone();
+                granted.intersect_with(&scope);
+                if granted.is_clear() {
+                    continue;
+                }
+                total.union_with(&granted);
+                evidence.push(Evidence {
+                    policy: Some(policy_label(&entry.origin)),
+                    attached: Some(via_label(&a.via)),
+                    detail: Some(format!("grants {} actions", granted.count_ones(..))),
+                    ..Evidence::default()
+                });
+            }
+            if evidence.is_empty() {
+                continue;
+            }
+            let f = out
+                .about(p)
+                .message(format!(
+                    "IAM user {} is granted {} {} actions by {} directly attached {}, not through a group.",
+                    p.name,
+                    total.count_ones(..),
+                    params.services.join("/"),
+                    evidence.len(),
+                    if evidence.len() == 1 { "policy" } else { "policies" }
+                ))
+                .evidence_all(evidence);
+            out.push(f);
+        }
+    }
+}

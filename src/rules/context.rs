@@ -1,0 +1,248 @@
+//! What every check can see: the snapshot, the evaluated account, WorkMail
+//! facts derived from AWS's own managed policies, and who the designated
+//! WorkMail administrators are.
+
+use std::collections::{BTreeMap, HashSet};
+
+use time::OffsetDateTime;
+
+use crate::catalog::{ActionSet, Catalog, builtin_managed_policies};
+use crate::eval::{Engine, PolicyOrigin, Principal, PrincipalId, PrincipalKind, Via, parse_raw};
+use crate::findings::Evidence;
+use crate::policy::{Compiler, Effect, wildcard_match};
+use crate::snapshot::Snapshot;
+
+pub const WORKMAIL_FULL_ACCESS: &str = "arn:aws:iam::aws:policy/AmazonWorkMailFullAccess";
+pub const WORKMAIL_READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonWorkMailReadOnlyAccess";
+pub const MESSAGE_FLOW_READ_ONLY: &str =
+    "arn:aws:iam::aws:policy/AmazonWorkMailMessageFlowReadOnlyAccess";
+pub const MESSAGE_FLOW_FULL_ACCESS: &str =
+    "arn:aws:iam::aws:policy/AmazonWorkMailMessageFlowFullAccess";
+
+/// Sets derived once from the catalog and AWS's managed policy documents.
+pub struct WorkMailFacts {
+    /// Every `workmail` and `workmailmessageflow` action.
+    pub all: ActionSet,
+    /// The WorkMail actions AmazonWorkMailFullAccess grants: what an administrator holds.
+    pub admin: ActionSet,
+    /// What else AmazonWorkMailFullAccess grants, which the console needs (ds, ses, ...).
+    pub console_needs: ActionSet,
+    /// Actions that change state (write, permissions management, tagging).
+    pub mutating: ActionSet,
+}
+
+impl WorkMailFacts {
+    pub fn new(catalog: &Catalog) -> Self {
+        let mut all = catalog.service_set("workmail");
+        all.union_with(&catalog.service_set("workmailmessageflow"));
+        let full = builtin_grants(catalog, WORKMAIL_FULL_ACCESS);
+        let mut admin = full.clone();
+        admin.intersect_with(&all);
+        let mut console_needs = full;
+        console_needs.difference_with(&all);
+        let mut mutating = catalog.empty_set();
+        for (i, a) in catalog.actions().iter().enumerate() {
+            if a.access_level.is_mutating() {
+                mutating.insert(i);
+            }
+        }
+        WorkMailFacts {
+            all,
+            admin,
+            console_needs,
+            mutating,
+        }
+    }
+}
+
+/// The actions an embedded AWS managed policy allows (ignoring its own
+/// conditions, as a grant that may apply).
+pub fn builtin_grants(catalog: &Catalog, arn: &str) -> ActionSet {
+    let mut out = catalog.empty_set();
+    let Some(p) = builtin_managed_policies().by_arn(arn) else {
+        return out;
+    };
+    let mut compiler = Compiler::new(catalog);
+    if let Ok(c) = parse_raw(&p.document).and_then(|d| compiler.compile(d)) {
+        for st in c.statements.iter().filter(|s| s.effect == Effect::Allow) {
+            out.union_with(&st.actions);
+        }
+    }
+    out
+}
+
+pub struct Context<'a> {
+    pub snapshot: &'a Snapshot,
+    /// Present exactly when the snapshot has authorization details.
+    pub engine: Option<&'a Engine<'a>>,
+    pub account_id: String,
+    pub partition: String,
+    /// "Now" for age comparisons; fixed by the input for reproducible reports.
+    pub as_of: OffsetDateTime,
+    pub workmail: &'a WorkMailFacts,
+    /// Designated WorkMail administrators.
+    pub admins: HashSet<PrincipalId>,
+    /// Whether `admins` came from the config (else from group membership).
+    pub admins_from_config: bool,
+}
+
+impl<'a> Context<'a> {
+    pub fn engine(&self) -> &'a Engine<'a> {
+        // Checks declare AuthorizationDetails in NEEDS; the runner only runs
+        // them when the engine exists.
+        self.engine
+            .expect("check declared authorization_details in NEEDS")
+    }
+
+    pub fn root_arn(&self) -> String {
+        format!("arn:{}:iam::{}:root", self.partition, self.account_id)
+    }
+
+    /// Users and roles: the principals that act. Groups only grant.
+    pub fn acting_principals(&self) -> impl Iterator<Item = (PrincipalId, &'a Principal)> + '_ {
+        let engine = self.engine();
+        engine
+            .principal_ids()
+            .into_iter()
+            .map(move |id| (id, engine.principal(id)))
+            .filter(|(_, p)| p.kind != PrincipalKind::Group)
+    }
+
+    /// Every principal, groups included, in a stable order.
+    pub fn all_principals(&self) -> impl Iterator<Item = (PrincipalId, &'a Principal)> + '_ {
+        let engine = self.engine();
+        engine
+            .principal_ids()
+            .into_iter()
+            .map(move |id| (id, engine.principal(id)))
+    }
+
+    /// Does this managed policy reach the principal, and how?
+    pub fn attached_via(&self, p: &Principal, arn: &str) -> Vec<Via> {
+        let engine = self.engine();
+        let mut vias: Vec<Via> = p
+            .attachments
+            .iter()
+            .filter(|a| engine.policies.get(a.policy).origin.managed_arn() == Some(arn))
+            .map(|a| a.via.clone())
+            .collect();
+        vias.sort();
+        vias.dedup();
+        vias
+    }
+
+    /// The statements that grant `actions` to a principal, one evidence
+    /// entry per (policy, attachment path, statement) with the actions it grants.
+    pub fn grant_evidence(&self, id: PrincipalId, actions: &ActionSet) -> Vec<Evidence> {
+        self.statement_evidence(id, actions, Effect::Allow)
+    }
+
+    /// The statements that deny `actions`.
+    pub fn deny_evidence(&self, id: PrincipalId, actions: &ActionSet) -> Vec<Evidence> {
+        self.statement_evidence(id, actions, Effect::Deny)
+    }
+
+    fn statement_evidence(
+        &self,
+        id: PrincipalId,
+        actions: &ActionSet,
+        effect: Effect,
+    ) -> Vec<Evidence> {
+        let engine = self.engine();
+        let catalog = engine.catalog();
+        let mut grouped: BTreeMap<(String, String, usize, Option<String>), Vec<String>> =
+            BTreeMap::new();
+        for action in actions.ones() {
+            let ex = engine.explain(id, action);
+            let hits = match effect {
+                Effect::Allow => &ex.grants,
+                Effect::Deny => &ex.denies,
+            };
+            for h in hits {
+                let origin = &engine.policies.get(h.policy).origin;
+                grouped
+                    .entry((
+                        policy_label(origin),
+                        via_label(&h.via),
+                        h.statement,
+                        h.sid.clone(),
+                    ))
+                    .or_default()
+                    .push(catalog.action(action).full_name.clone());
+            }
+            if effect == Effect::Deny
+                && let Some(b) = &ex.boundary
+                && b.allows.is_empty()
+            {
+                let origin = &engine.policies.get(b.policy).origin;
+                grouped
+                    .entry((
+                        policy_label(origin),
+                        "as permission boundary".into(),
+                        usize::MAX,
+                        None,
+                    ))
+                    .or_default()
+                    .push(catalog.action(action).full_name.clone());
+            }
+        }
+        grouped
+            .into_iter()
+            .map(|((policy, attached, statement, sid), actions)| Evidence {
+                policy: Some(policy),
+                attached: Some(attached),
+                statement: (statement != usize::MAX).then_some(statement),
+                sid,
+                actions,
+                detail: None,
+            })
+            .collect()
+    }
+}
+
+/// A managed policy's ARN, or `inline:NAME` (on its owner) for inline ones.
+pub fn policy_label(origin: &PolicyOrigin) -> String {
+    match origin {
+        PolicyOrigin::Managed { arn, .. } => arn.clone(),
+        PolicyOrigin::Inline { name, .. } => format!("inline:{name}"),
+    }
+}
+
+pub fn via_label(via: &Via) -> String {
+    match via {
+        Via::Direct => "directly".into(),
+        Via::Group(g) => format!("through group {g}"),
+    }
+}
+
+/// Designated WorkMail administrators: the config's ARN patterns (matching a
+/// user, role or a group the user is in) or, when none are configured,
+/// members of groups that hold AmazonWorkMailFullAccess through the group.
+pub fn designated_admins(engine: &Engine<'_>, patterns: &[String]) -> HashSet<PrincipalId> {
+    let group_arns: BTreeMap<&str, &str> = engine
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Group)
+        .map(|p| (p.name.as_str(), p.arn.as_str()))
+        .collect();
+    let matches = |arn: &str| patterns.iter().any(|pat| wildcard_match(pat, arn, false));
+    (0..engine.principals.len())
+        .filter(|&id| {
+            let p = engine.principal(id);
+            if p.kind == PrincipalKind::Group {
+                return false;
+            }
+            if patterns.is_empty() {
+                return p.attachments.iter().any(|a| {
+                    matches!(a.via, Via::Group(_))
+                        && engine.policies.get(a.policy).origin.managed_arn()
+                            == Some(WORKMAIL_FULL_ACCESS)
+                });
+            }
+            matches(&p.arn)
+                || p.groups
+                    .iter()
+                    .any(|g| group_arns.get(g.as_str()).is_some_and(|arn| matches(arn)))
+        })
+        .collect()
+}

@@ -277,10 +277,7 @@ mod tests {
             "cloudwatch",
             "sts",
         ] {
-            assert!(
-                c.service(svc).is_some_and(|s| !s.range.is_empty()),
-                "{svc}"
-            );
+            assert!(c.service(svc).is_some_and(|s| !s.range.is_empty()), "{svc}");
         }
     }
 }

@@ -61,7 +61,10 @@ impl Explanation {
             out.push("a conditional or resource-scoped Deny may apply".to_owned());
         }
         if let Some(b) = &self.boundary
-            && (!b.allows.iter().any(|h| !h.conditional && h.resources.is_all())
+            && (!b
+                .allows
+                .iter()
+                .any(|h| !h.conditional && h.resources.is_all())
                 || !b.denies.is_empty())
         {
             out.push("the permission boundary allows it only in part".to_owned());

@@ -152,10 +152,30 @@ impl PolicyTable {
             .users
             .iter()
             .flat_map(|u| u.attached_policies.iter().map(|a| &a.arn))
-            .chain(account.users.iter().filter_map(|u| u.permissions_boundary.as_ref()))
-            .chain(account.groups.iter().flat_map(|g| g.attached_policies.iter().map(|a| &a.arn)))
-            .chain(account.roles.iter().flat_map(|r| r.attached_policies.iter().map(|a| &a.arn)))
-            .chain(account.roles.iter().filter_map(|r| r.permissions_boundary.as_ref()))
+            .chain(
+                account
+                    .users
+                    .iter()
+                    .filter_map(|u| u.permissions_boundary.as_ref()),
+            )
+            .chain(
+                account
+                    .groups
+                    .iter()
+                    .flat_map(|g| g.attached_policies.iter().map(|a| &a.arn)),
+            )
+            .chain(
+                account
+                    .roles
+                    .iter()
+                    .flat_map(|r| r.attached_policies.iter().map(|a| &a.arn)),
+            )
+            .chain(
+                account
+                    .roles
+                    .iter()
+                    .filter_map(|r| r.permissions_boundary.as_ref()),
+            )
             .chain(documentless.iter());
         let mut fallback: Vec<&String> = attached
             .filter(|arn| !table.managed.contains_key(*arn) && is_aws_managed_arn(arn))
@@ -172,8 +192,8 @@ impl PolicyTable {
                     aws_managed: true,
                     builtin_version: Some(b.version_id.clone()),
                 };
-                let compiled = PolicyDocument::from_value(&b.document)
-                    .and_then(|d| compiler.compile(d));
+                let compiled =
+                    PolicyDocument::from_value(&b.document).and_then(|d| compiler.compile(d));
                 table.push_managed(arn, origin, compiled, catalog);
                 fallback_arns.push(arn.clone());
             }

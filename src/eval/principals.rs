@@ -91,7 +91,14 @@ pub(super) fn build(
         .iter()
         .map(|g| {
             let mut p = new_principal(PrincipalKind::Group, &g.name, &g.arn);
-            attach(&mut p, &g.inline_policies, &g.attached_policies, Via::Direct, table, compiler);
+            attach(
+                &mut p,
+                &g.inline_policies,
+                &g.attached_policies,
+                Via::Direct,
+                table,
+                compiler,
+            );
             p
         })
         .collect();
@@ -99,16 +106,24 @@ pub(super) fn build(
     let mut out = Vec::with_capacity(account.users.len() + groups.len() + account.roles.len());
     for u in &account.users {
         let mut p = new_principal(PrincipalKind::User, &u.name, &u.arn);
-        attach(&mut p, &u.inline_policies, &u.attached_policies, Via::Direct, table, compiler);
+        attach(
+            &mut p,
+            &u.inline_policies,
+            &u.attached_policies,
+            Via::Direct,
+            table,
+            compiler,
+        );
         for gname in &u.groups {
             match group_index.get(gname.as_str()) {
                 Some(&gi) => {
                     let via = Via::Group(gname.clone());
-                    p.attachments.extend(groups[gi].attachments.iter().map(|a| Attachment {
-                        policy: a.policy,
-                        via: via.clone(),
-                        kind: a.kind,
-                    }));
+                    p.attachments
+                        .extend(groups[gi].attachments.iter().map(|a| Attachment {
+                            policy: a.policy,
+                            via: via.clone(),
+                            kind: a.kind,
+                        }));
                     p.problems.extend(
                         groups[gi]
                             .problems
@@ -128,7 +143,14 @@ pub(super) fn build(
     out.extend(groups);
     for r in &account.roles {
         let mut p = new_principal(PrincipalKind::Role, &r.name, &r.arn);
-        attach(&mut p, &r.inline_policies, &r.attached_policies, Via::Direct, table, compiler);
+        attach(
+            &mut p,
+            &r.inline_policies,
+            &r.attached_policies,
+            Via::Direct,
+            table,
+            compiler,
+        );
         set_boundary(&mut p, r.permissions_boundary.as_deref(), table);
         out.push(p);
     }

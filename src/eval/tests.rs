@@ -83,8 +83,10 @@ fn decision_table() {
     let mut acct = Account::default();
     // Deny in a group policy overrides an Allow in the user's own policy.
     let mut g = group("NoExport");
-    g.inline_policies
-        .push(inline("deny", deny(json!("workmail:StartMailboxExportJob"))));
+    g.inline_policies.push(inline(
+        "deny",
+        deny(json!("workmail:StartMailboxExportJob")),
+    ));
     acct.groups.push(g);
     let mut u = user("alice");
     u.inline_policies
@@ -134,11 +136,19 @@ fn decision_table() {
         ("bob", "ec2:RunInstances", Decision::Denied),
         ("carol", "workmail:ResetPassword", Decision::Limited),
         ("carol", "iam:CreateUser", Decision::Allowed),
-        ("carol", "workmailmessageflow:GetRawMessageContent", Decision::Allowed),
+        (
+            "carol",
+            "workmailmessageflow:GetRawMessageContent",
+            Decision::Allowed,
+        ),
         ("dave", "workmail:CreateUser", Decision::Limited),
         ("dave", "workmail:ListUsers", Decision::Limited),
         ("dave", "ses:SendEmail", Decision::NotGranted),
-        ("NoExport", "workmail:StartMailboxExportJob", Decision::Denied),
+        (
+            "NoExport",
+            "workmail:StartMailboxExportJob",
+            Decision::Denied,
+        ),
         ("NoExport", "workmail:ListUsers", Decision::NotGranted),
     ];
     for (who, act, want) in cases {
@@ -152,8 +162,10 @@ fn provenance_names_policy_path_and_statement() {
     let mut acct = Account::default();
     let mut g = group("MailAdmins");
     g.attached_policies.push(attach(FULL));
-    g.inline_policies
-        .push(inline("deny-export", deny(json!("workmail:StartMailboxExportJob"))));
+    g.inline_policies.push(inline(
+        "deny-export",
+        deny(json!("workmail:StartMailboxExportJob")),
+    ));
     acct.groups.push(g);
     let mut u = user("erin");
     u.groups.push("MailAdmins".into());
@@ -184,8 +196,10 @@ fn provenance_names_policy_path_and_statement() {
 #[test]
 fn boundary_without_workmail_cancels_full_access() {
     let mut acct = Account::default();
-    acct.policies
-        .push(customer("NoMail", allow(json!(["s3:*", "ec2:Describe*"]), json!("*"))));
+    acct.policies.push(customer(
+        "NoMail",
+        allow(json!(["s3:*", "ec2:Describe*"]), json!("*")),
+    ));
     let mut u = user("frank");
     u.attached_policies.push(attach(FULL));
     u.permissions_boundary = Some("arn:aws:iam::111122223333:policy/NoMail".into());
@@ -197,9 +211,15 @@ fn boundary_without_workmail_cancels_full_access() {
     assert!(access.allowed.is_disjoint(&wm));
     assert!(wm.is_subset(&access.boundary_blocked));
     assert!(wm.is_subset(&access.identity_allowed));
-    assert_eq!(decide(&engine, "frank", "workmail:CreateUser"), Decision::NotGranted);
+    assert_eq!(
+        decide(&engine, "frank", "workmail:CreateUser"),
+        Decision::NotGranted
+    );
     // ec2:DescribeVpcs is in both AmazonWorkMailFullAccess and the boundary.
-    assert_eq!(decide(&engine, "frank", "ec2:DescribeVpcs"), Decision::Allowed);
+    assert_eq!(
+        decide(&engine, "frank", "ec2:DescribeVpcs"),
+        Decision::Allowed
+    );
     let e = engine.explain(frank, action("workmail:CreateUser"));
     assert!(e.boundary.as_ref().is_some_and(|b| b.allows.is_empty()));
 }
@@ -207,7 +227,10 @@ fn boundary_without_workmail_cancels_full_access() {
 #[test]
 fn account_document_wins_over_embedded_copy() {
     let mut acct = Account::default();
-    let mut p = customer("AmazonWorkMailFullAccess", allow(json!("workmail:ListUsers"), json!("*")));
+    let mut p = customer(
+        "AmazonWorkMailFullAccess",
+        allow(json!("workmail:ListUsers"), json!("*")),
+    );
     p.arn = FULL.into();
     acct.policies.push(p);
     let mut u = user("gina");
@@ -215,8 +238,14 @@ fn account_document_wins_over_embedded_copy() {
     acct.users.push(u);
     let engine = Engine::new(Catalog::builtin(), &acct);
     assert!(engine.builtin_fallbacks.is_empty());
-    assert_eq!(decide(&engine, "gina", "workmail:ListUsers"), Decision::Allowed);
-    assert_eq!(decide(&engine, "gina", "workmail:CreateUser"), Decision::NotGranted);
+    assert_eq!(
+        decide(&engine, "gina", "workmail:ListUsers"),
+        Decision::Allowed
+    );
+    assert_eq!(
+        decide(&engine, "gina", "workmail:CreateUser"),
+        Decision::NotGranted
+    );
 }
 
 #[test]
@@ -234,7 +263,13 @@ fn missing_and_broken_data_make_principals_incomplete() {
     let p = engine.principal(engine.find("hank")[0]);
     assert!(!p.is_complete());
     let all = p.problems.join("\n");
-    for want in ["Ghost", "Vanished", "broken", "/Statement", "NoSuchBoundary"] {
+    for want in [
+        "Ghost",
+        "Vanished",
+        "broken",
+        "/Statement",
+        "NoSuchBoundary",
+    ] {
         assert!(all.contains(want), "{want} missing from {all}");
     }
 }
@@ -249,5 +284,8 @@ fn url_encoded_inline_policy() {
     ));
     acct.users.push(u);
     let engine = Engine::new(Catalog::builtin(), &acct);
-    assert_eq!(decide(&engine, "ivy", "workmail:ResetPassword"), Decision::Allowed);
+    assert_eq!(
+        decide(&engine, "ivy", "workmail:ResetPassword"),
+        Decision::Allowed
+    );
 }

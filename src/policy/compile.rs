@@ -292,7 +292,10 @@ mod tests {
         ));
         assert!(resource_can_name_service("arn:aws:*", "workmail"));
         assert!(resource_can_name_service("arn:*:workmail:*", "workmail"));
-        assert!(resource_can_name_service("arn:aws:work*:*", "workmailmessageflow"));
+        assert!(resource_can_name_service(
+            "arn:aws:work*:*",
+            "workmailmessageflow"
+        ));
         assert!(!resource_can_name_service("arn:aws:work*:*", "ses"));
         assert!(resource_can_name_service("*bucket", "workmail"));
         assert!(!resource_can_name_service("bucket", "workmail"));

@@ -67,11 +67,27 @@ mod tests {
         assert!(wildcard_match("*", "", true));
         assert!(wildcard_match("*", "workmail:CreateUser", true));
         assert!(wildcard_match("workmail:*", "WorkMail:CreateUser", true));
-        assert!(wildcard_match("workmail:*Mailbox*", "workmail:StartMailboxExportJob", true));
-        assert!(wildcard_match("workmail:Get*", "workmail:GetMailboxDetails", true));
+        assert!(wildcard_match(
+            "workmail:*Mailbox*",
+            "workmail:StartMailboxExportJob",
+            true
+        ));
+        assert!(wildcard_match(
+            "workmail:Get*",
+            "workmail:GetMailboxDetails",
+            true
+        ));
         assert!(!wildcard_match("workmail:Get*", "workmail:ListUsers", true));
-        assert!(wildcard_match("WorkMail:resetpassword", "workmail:ResetPassword", true));
-        assert!(!wildcard_match("WorkMail:resetpassword", "workmail:ResetPassword", false));
+        assert!(wildcard_match(
+            "WorkMail:resetpassword",
+            "workmail:ResetPassword",
+            true
+        ));
+        assert!(!wildcard_match(
+            "WorkMail:resetpassword",
+            "workmail:ResetPassword",
+            false
+        ));
         assert!(wildcard_match("workmail:?etUser", "workmail:GetUser", true));
         assert!(!wildcard_match("workmail:?etUser", "workmail:etUser", true));
         assert!(wildcard_match("a*b*c", "aXbYc", true));
@@ -87,7 +103,9 @@ mod tests {
             Some(('*', rest)) => (0..=t.len()).any(|i| naive(rest, &t[i..])),
             Some(('?', rest)) => !t.is_empty() && naive(rest, &t[1..]),
             Some((c, rest)) => {
-                !t.is_empty() && c.to_ascii_lowercase() == t[0].to_ascii_lowercase() && naive(rest, &t[1..])
+                !t.is_empty()
+                    && c.to_ascii_lowercase() == t[0].to_ascii_lowercase()
+                    && naive(rest, &t[1..])
             }
         }
     }

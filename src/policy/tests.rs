@@ -14,7 +14,10 @@ fn single_object_statement_and_string_lists() {
     assert_eq!(d.statements.len(), 1);
     let s = &d.statements[0];
     assert_eq!(s.sid.as_deref(), Some("One"));
-    assert_eq!(s.action, ActionSpec::Action(vec!["workmail:ListUsers".into()]));
+    assert_eq!(
+        s.action,
+        ActionSpec::Action(vec!["workmail:ListUsers".into()])
+    );
     assert_eq!(s.resource, ResourceSpec::Resource(vec!["*".into()]));
 }
 
@@ -33,8 +36,14 @@ fn full_grammar() {
     let s0 = &d.statements[0];
     assert!(matches!(&s0.action, ActionSpec::NotAction(v) if v.len() == 2));
     assert!(matches!(&s0.resource, ResourceSpec::NotResource(_)));
-    assert_eq!(s0.condition["Bool"]["aws:MultiFactorAuthPresent"], vec!["false"]);
-    assert_eq!(s0.condition["NumericLessThan"]["aws:EpochTime"], vec!["1", "2"]);
+    assert_eq!(
+        s0.condition["Bool"]["aws:MultiFactorAuthPresent"],
+        vec!["false"]
+    );
+    assert_eq!(
+        s0.condition["NumericLessThan"]["aws:EpochTime"],
+        vec!["1", "2"]
+    );
     let s1 = &d.statements[1];
     assert_eq!(s1.resource, ResourceSpec::Absent);
     match &s1.principal {
@@ -56,26 +65,60 @@ fn url_encoded_document_with_literal_percent() {
     let d = parse(enc).unwrap();
     assert_eq!(d.statements[0].sid.as_deref(), Some("100%"));
     // Raw JSON with %20 stays as written.
-    let d = parse(r#"{"Statement":[{"Sid":"a%20b","Effect":"Allow","Action":"*","Resource":"*"}]}"#)
-        .unwrap();
+    let d =
+        parse(r#"{"Statement":[{"Sid":"a%20b","Effect":"Allow","Action":"*","Resource":"*"}]}"#)
+            .unwrap();
     assert_eq!(d.statements[0].sid.as_deref(), Some("a%20b"));
 }
 
 #[test]
 fn malformed_documents_name_the_place() {
     let cases: &[(&str, &str)] = &[
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}"#, "line 1"),
-        (r#"{"Statement":5}"#, "at /Statement: expected a statement object or an array of statements, found number 5"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":{"a":1},"Resource":"*"}]}"#, "at /Statement/0/Action: expected a string or an array of strings, found an object"),
-        (r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#, "at /Statement/0/Effect"),
-        (r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#, "at /Statement/0: expected an element Action or NotAction"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}]}"#, "either Action or NotAction, found both"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":["a",3],"Resource":"*"}]}"#, "at /Statement/0/Action/1: expected a string, found number 3"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"k":{"x":1}}}}]}"#, "at /Statement/0/Condition/Bool/k"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":[]}}]}"#, "at /Statement/0/Condition/Bool: expected an object"),
-        (r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Actions":"x"}]}"#, "at /Statement/0/Actions: expected one of the elements"),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}"#,
+            "line 1",
+        ),
+        (
+            r#"{"Statement":5}"#,
+            "at /Statement: expected a statement object or an array of statements, found number 5",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":{"a":1},"Resource":"*"}]}"#,
+            "at /Statement/0/Action: expected a string or an array of strings, found an object",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"allow","Action":"*","Resource":"*"}]}"#,
+            "at /Statement/0/Effect",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Resource":"*"}]}"#,
+            "at /Statement/0: expected an element Action or NotAction",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","NotAction":"*","Resource":"*"}]}"#,
+            "either Action or NotAction, found both",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":["a",3],"Resource":"*"}]}"#,
+            "at /Statement/0/Action/1: expected a string, found number 3",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"k":{"x":1}}}}]}"#,
+            "at /Statement/0/Condition/Bool/k",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":[]}}]}"#,
+            "at /Statement/0/Condition/Bool: expected an object",
+        ),
+        (
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Actions":"x"}]}"#,
+            "at /Statement/0/Actions: expected one of the elements",
+        ),
         (r#"{"Version":"2020-01-01","Statement":[]}"#, "at /Version"),
-        (r#"{"Version":"2012-10-17"}"#, "expected an element Statement"),
+        (
+            r#"{"Version":"2012-10-17"}"#,
+            "expected an element Statement",
+        ),
         (r#"{"Statement":null}"#, "found null"),
         (r#"[]"#, "at /: expected an object"),
         ("", "not valid JSON"),
@@ -143,7 +186,11 @@ fn unknown_actions_get_suggestions() {
     assert_eq!(
         got,
         vec![
-            ("workmail:ListUser", ProblemKind::UnknownAction, Some("workmail:ListUsers")),
+            (
+                "workmail:ListUser",
+                ProblemKind::UnknownAction,
+                Some("workmail:ListUsers")
+            ),
             ("workmail:Nope*", ProblemKind::UnknownAction, None),
             ("workmail", ProblemKind::MalformedAction, None),
             (
@@ -167,7 +214,10 @@ fn resource_scope_and_service_applicability() {
         ]}"#,
     );
     let c = Catalog::builtin();
-    assert!(p.statements[0].actions.is_clear(), "S3 ARN grants no cataloged action");
+    assert!(
+        p.statements[0].actions.is_clear(),
+        "S3 ARN grants no cataloged action"
+    );
     assert_eq!(p.statements[1].actions.count_ones(..), 126);
     assert_eq!(
         p.statements[1].resources,
@@ -175,9 +225,16 @@ fn resource_scope_and_service_applicability() {
             "arn:aws:workmail:us-east-1:111122223333:organization/m-123".into()
         ])
     );
-    assert!(matches!(p.statements[2].resources, ResourceScope::AllExcept(_)));
+    assert!(matches!(
+        p.statements[2].resources,
+        ResourceScope::AllExcept(_)
+    ));
     assert!(p.statements[3].conditional && !p.statements[3].is_unrestricted());
-    assert!(p.statements[3].actions.contains(c.lookup("workmail:ListUsers").unwrap()));
+    assert!(
+        p.statements[3]
+            .actions
+            .contains(c.lookup("workmail:ListUsers").unwrap())
+    );
 }
 
 #[test]
@@ -185,5 +242,8 @@ fn identity_statement_without_resource_is_an_error() {
     let mut c = Compiler::new(Catalog::builtin());
     let d = parse(r#"{"Statement":[{"Effect":"Allow","Action":"*"}]}"#).unwrap();
     let err = c.compile(d).unwrap_err().to_string();
-    assert!(err.contains("/Statement/0") && err.contains("Resource"), "{err}");
+    assert!(
+        err.contains("/Statement/0") && err.contains("Resource"),
+        "{err}"
+    );
 }

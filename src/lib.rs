@@ -17,3 +17,5 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snapshot;
+pub mod cli;
+pub mod demo;

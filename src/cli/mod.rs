@@ -1,0 +1,182 @@
+//! The command-line interface: thin glue over the library. `anyhow` lives
+//! here and nowhere else.
+
+pub mod args;
+mod explain;
+mod input;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Parser;
+
+use args::{Cli, ColorChoice, Command, RuleSourceArgs, RulesCommand, ScanArgs};
+use input::UsageError;
+
+use crate::config::Config;
+use crate::findings::{ScanReport, Severity};
+use crate::report::{Format, RenderOptions};
+use crate::rules::RuleSet;
+use crate::scan::{ScanOptions, exit, load_baseline, scan};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::ERROR as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => cmd_scan(args),
+        Command::Collect(args) => {
+            let snapshots = input::load(&args.input)?;
+            let [snapshot] = snapshots.as_slice() else {
+                return Err(UsageError("collect writes one account: give one input".into()).into());
+            };
+            crate::snapshot::io::write_snapshot(snapshot, &args.output)?;
+            if !args.input.quiet {
+                let gaps = &snapshot.metadata.not_collected;
+                eprintln!(
+                    "wrote {} ({} part(s) not collected)",
+                    args.output.display(),
+                    gaps.len()
+                );
+                for g in gaps {
+                    eprintln!("  not collected: {}: {}", g.part.as_str(), g.reason);
+                }
+            }
+            Ok(exit::PASSED)
+        }
+        Command::Explain(args) => explain::run(&args),
+        Command::Rules(args) => cmd_rules(args),
+    }
+}
+
+/// The shipped rules, plus `--rules DIR`, with the config applied.
+pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
+    let mut rules = RuleSet::builtin()?;
+    if let Some(dir) = &src.rules {
+        rules = rules.with_dir(dir)?;
+    }
+    let config = Config::discover(src.config.as_deref())?;
+    config.apply(&mut rules)?;
+    Ok((rules, config))
+}
+
+fn cmd_scan(args: ScanArgs) -> Result<i32> {
+    let (rules, config) = load_rules(&args.rules)?;
+    let baseline = match &args.baseline {
+        Some(p) => Some(load_baseline(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let fail_on = match args.fail_on {
+        Some(f) => f.0,
+        None => config.fail_on.unwrap_or(Some(Severity::High)),
+    };
+    let snapshots = input::load(&args.input)?;
+    let opts = ScanOptions {
+        rules: &rules,
+        config: &config,
+        fail_on,
+        allow_incomplete: args.allow_incomplete,
+        baseline,
+        as_of: args.as_of,
+    };
+    let reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
+
+    let stdout_tty = std::io::stdout().is_terminal();
+    let main_to_terminal = args.output.is_none() && stdout_tty;
+    let format = args.format.unwrap_or(if main_to_terminal {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => main_to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let render_opts = RenderOptions { color, width: None };
+    let main = crate::report::render_all(format, &reports, &render_opts);
+    match &args.output {
+        Some(path) => write_file(path, &main)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(main.as_bytes())
+                .and_then(|_| out.flush())
+                .context("cannot write to stdout")?;
+        }
+    }
+    let plain = RenderOptions::default();
+    for (path, fmt) in [
+        (&args.json, Format::Json),
+        (&args.sarif, Format::Sarif),
+        (&args.markdown, Format::Markdown),
+    ] {
+        if let Some(path) = path {
+            write_file(path, &crate::report::render_all(fmt, &reports, &plain))?;
+        }
+    }
+    Ok(combined_exit(&reports))
+}
+
+/// Findings beat incompleteness: a gate that found a problem says so first.
+fn combined_exit(reports: &[ScanReport]) -> i32 {
+    let codes: Vec<i32> = reports.iter().map(|r| r.gate.exit_code).collect();
+    if codes.contains(&exit::FINDINGS) {
+        exit::FINDINGS
+    } else if codes.contains(&exit::INCOMPLETE) {
+        exit::INCOMPLETE
+    } else {
+        exit::PASSED
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn cmd_rules(args: args::RulesArgs) -> Result<i32> {
+    let (rules, _) = load_rules(&args.rules)?;
+    match args.command.unwrap_or(RulesCommand::List) {
+        RulesCommand::List => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["rule", "severity", "title"]);
+            if let Some((w, _)) = terminal_width() {
+                table.set_width(w);
+            }
+            for r in rules.iter() {
+                table.add_row([r.meta.id.as_str(), r.meta.severity.as_str(), &r.meta.title]);
+            }
+            println!("{table}");
+            println!("{} rules. `wmaudit rules show ID` for one rule's documentation.", rules.len());
+        }
+        RulesCommand::Show { id } => {
+            let rule = rules.get(&id).ok_or_else(|| {
+                UsageError(format!("no rule {id:?}; `wmaudit rules` lists them"))
+            })?;
+            print!("{}", rule.meta.help_markdown());
+            println!("\nCheck: `{}` (defined in {})", rule.check, rule.origin);
+            if !rule.params.is_empty() {
+                println!("\nParameters:\n\n```toml\n{}```", toml::to_string(&rule.params)?);
+            }
+        }
+    }
+    Ok(exit::PASSED)
+}
+
+fn terminal_width() -> Option<(u16, u16)> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .map(|w| (w, 0))
+}

@@ -43,7 +43,10 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
     let engine = snapshot.account.as_ref().map(|a| Engine::new(catalog, a));
     let facts = WorkMailFacts::new(catalog);
     let account_id = snapshot.account_id().unwrap_or_else(|| "unknown".into());
-    let as_of = opts.as_of.unwrap_or_else(|| data_time(snapshot));
+    // Ages and expiry need a "now"; the report only shows one that comes from
+    // the input (or --as-of), so the same files always give the same report.
+    let fixed_time = opts.as_of.or_else(|| data_time(snapshot));
+    let as_of = fixed_time.unwrap_or_else(OffsetDateTime::now_utc);
     let admins = engine
         .as_ref()
         .map(|e| designated_admins(e, &opts.config.administrators))
@@ -109,7 +112,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .map(|c| c.arn.clone())
             .or_else(|| snapshot.metadata.caller_arn.clone()),
         collected_at: snapshot.metadata.collected_at.clone(),
-        evaluated_at: as_of.format(&Rfc3339).ok(),
+        evaluated_at: fixed_time.and_then(|t| t.format(&Rfc3339).ok()),
         api_calls: snapshot.metadata.api_calls.clone(),
         catalog_version: format!("{}@{}", catalog.source.package, catalog.source.version),
     };
@@ -131,8 +134,8 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
 }
 
 /// The time the data describes: the credential report's generation time,
-/// else the collection time, else now (imported files without a report).
-fn data_time(snapshot: &Snapshot) -> OffsetDateTime {
+/// else the collection time (imported files may have neither).
+fn data_time(snapshot: &Snapshot) -> Option<OffsetDateTime> {
     snapshot
         .credential_report
         .as_ref()
@@ -145,7 +148,6 @@ fn data_time(snapshot: &Snapshot) -> OffsetDateTime {
                 .as_deref()
                 .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
         })
-        .unwrap_or_else(OffsetDateTime::now_utc)
 }
 
 fn partition(snapshot: &Snapshot) -> String {
@@ -284,33 +286,44 @@ pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
             e.column()
         )
     })?;
-    match v.get("schema").and_then(|s| s.as_str()) {
-        Some("wmaudit-report/1") => {}
-        other => {
-            return Err(format!(
-                "{}: /schema: expected \"wmaudit-report/1\" (a report written by `wmaudit scan --format json`), found {}",
-                path.display(),
-                other.map_or("nothing".to_owned(), |s| format!("{s:?}"))
-            ));
+    // One account's report is an object; several accounts' an array of them.
+    let (reports, prefix): (Vec<&serde_json::Value>, bool) = match &v {
+        serde_json::Value::Array(items) => (items.iter().collect(), true),
+        other => (vec![other], false),
+    };
+    let mut out = BTreeSet::new();
+    for (n, report) in reports.into_iter().enumerate() {
+        let at = if prefix {
+            format!("/{n}")
+        } else {
+            String::new()
+        };
+        match report.get("schema").and_then(|s| s.as_str()) {
+            Some("wmaudit-report/1") => {}
+            other => {
+                return Err(format!(
+                    "{}: {at}/schema: expected \"wmaudit-report/1\" (a report written by `wmaudit scan --format json`), found {}",
+                    path.display(),
+                    other.map_or("nothing".to_owned(), |s| format!("{s:?}"))
+                ));
+            }
         }
-    }
-    let findings = v
-        .get("findings")
-        .and_then(|f| f.as_array())
-        .ok_or_else(|| format!("{}: /findings: expected an array", path.display()))?;
-    findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            f.get("fingerprint")
+        let findings = report
+            .get("findings")
+            .and_then(|f| f.as_array())
+            .ok_or_else(|| format!("{}: {at}/findings: expected an array", path.display()))?;
+        for (i, f) in findings.iter().enumerate() {
+            let fp = f
+                .get("fingerprint")
                 .and_then(|x| x.as_str())
-                .map(str::to_owned)
                 .ok_or_else(|| {
                     format!(
-                        "{}: /findings/{i}/fingerprint: expected a string",
+                        "{}: {at}/findings/{i}/fingerprint: expected a string",
                         path.display()
                     )
-                })
-        })
-        .collect()
+                })?;
+            out.insert(fp.to_owned());
+        }
+    }
+    Ok(out)
 }

@@ -86,7 +86,8 @@ pub fn run(args: &ExplainArgs) -> Result<i32> {
         let explanations: Vec<Explanation> = wanted
             .ones()
             .map(|a| engine.explain(*id, a))
-            .filter(|e| args.all || e.decision != Decision::NotGranted)
+            // A grant that a boundary or Deny cancels is worth showing too.
+            .filter(|e| args.all || e.decision != Decision::NotGranted || !e.grants.is_empty())
             .collect();
         match args.format {
             ExplainFormat::Json => views.push((engine, *id, explanations)),
@@ -96,10 +97,8 @@ pub fn run(args: &ExplainArgs) -> Result<i32> {
     match args.format {
         ExplainFormat::Table => print!("{}", texts.join("\n")),
         ExplainFormat::Json => {
-            let out: Vec<PrincipalView> = views
-                .iter()
-                .map(|(e, id, ex)| view(e, *id, ex))
-                .collect();
+            let out: Vec<PrincipalView> =
+                views.iter().map(|(e, id, ex)| view(e, *id, ex)).collect();
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
     }
@@ -121,7 +120,9 @@ fn action_filter(catalog: &Catalog, patterns: &[String]) -> Result<ActionSet> {
             }
         }
         if set.count_ones(..) == before {
-            return Err(UsageError(format!("--action {pat:?} matches no action wmaudit knows")).into());
+            return Err(
+                UsageError(format!("--action {pat:?} matches no action wmaudit knows")).into(),
+            );
         }
     }
     Ok(set)
@@ -129,7 +130,11 @@ fn action_filter(catalog: &Catalog, patterns: &[String]) -> Result<ActionSet> {
 
 fn hit_label(engine: &Engine<'_>, h: &Hit) -> String {
     let origin = &engine.policies.get(h.policy).origin;
-    let sid = h.sid.as_ref().map(|s| format!(" ({s})")).unwrap_or_default();
+    let sid = h
+        .sid
+        .as_ref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
     format!(
         "{} {} statement {}{sid}{}",
         policy_label(origin),

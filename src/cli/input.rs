@@ -37,7 +37,10 @@ impl InputArgs {
             (self.demo, "--demo"),
             (!self.snapshot.is_empty(), "--snapshot"),
             (self.file_flags(), "--auth-details/--credential-report/..."),
-            (self.live_flags(), "--profile/--region/--endpoint-url/--role-arn"),
+            (
+                self.live_flags(),
+                "--profile/--region/--endpoint-url/--role-arn",
+            ),
         ];
         let on: Vec<&str> = chosen.iter().filter(|(b, _)| *b).map(|(_, n)| *n).collect();
         if on.len() > 1 {

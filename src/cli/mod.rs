@@ -158,16 +158,22 @@ fn cmd_rules(args: args::RulesArgs) -> Result<i32> {
                 table.add_row([r.meta.id.as_str(), r.meta.severity.as_str(), &r.meta.title]);
             }
             println!("{table}");
-            println!("{} rules. `wmaudit rules show ID` for one rule's documentation.", rules.len());
+            println!(
+                "{} rules. `wmaudit rules show ID` for one rule's documentation.",
+                rules.len()
+            );
         }
         RulesCommand::Show { id } => {
-            let rule = rules.get(&id).ok_or_else(|| {
-                UsageError(format!("no rule {id:?}; `wmaudit rules` lists them"))
-            })?;
+            let rule = rules
+                .get(&id)
+                .ok_or_else(|| UsageError(format!("no rule {id:?}; `wmaudit rules` lists them")))?;
             print!("{}", rule.meta.help_markdown());
             println!("\nCheck: `{}` (defined in {})", rule.check, rule.origin);
             if !rule.params.is_empty() {
-                println!("\nParameters:\n\n```toml\n{}```", toml::to_string(&rule.params)?);
+                println!(
+                    "\nParameters:\n\n```toml\n{}```",
+                    toml::to_string(&rule.params)?
+                );
             }
         }
     }

@@ -81,3 +81,22 @@ pub fn principal_resource(p: &Principal) -> Resource {
         name: p.name.clone(),
     }
 }
+
+/// "User alice", "Role Deploy": the subject of a finding's first sentence.
+pub fn subject(p: &Principal) -> String {
+    let kind = match p.kind {
+        PrincipalKind::User => "User",
+        PrincipalKind::Group => "Group",
+        PrincipalKind::Role => "Role",
+    };
+    format!("{kind} {}", p.name)
+}
+
+/// "1 action", "3 actions".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

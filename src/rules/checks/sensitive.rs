@@ -8,7 +8,7 @@ use crate::catalog::{ActionSet, Catalog};
 use crate::eval::PrincipalKind;
 use crate::findings::Evidence;
 use crate::rules::context::Context;
-use crate::rules::output::Output;
+use crate::rules::output::{Output, count, subject};
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
 
@@ -61,25 +61,37 @@ impl TypedCheck for SensitiveActions {
                 }
                 continue;
             }
-            let designation = if !params.exempt_designated_admins {
-                String::new()
+            let (designation, basis) = if !params.exempt_designated_admins {
+                ("", None)
             } else if ctx.admins_from_config {
-                " and is not a designated WorkMail administrator (config workmail.administrators)"
-                    .to_owned()
+                (
+                    " and is not a designated WorkMail administrator",
+                    Some("designated administrators: workmail.administrators in the config"),
+                )
             } else {
-                " and is not a designated WorkMail administrator (a member of a group that holds AmazonWorkMailFullAccess)".to_owned()
+                (
+                    " and is not a designated WorkMail administrator",
+                    Some(
+                        "designated administrators: members of groups that hold AmazonWorkMailFullAccess (no workmail.administrators configured)",
+                    ),
+                )
             };
-            let f = out
+            let mut f = out
                 .about(p)
                 .message(format!(
-                    "{} {} can {} through {} actions ({}){designation}.",
-                    p.kind.as_str(),
-                    p.name,
+                    "{} can {} with {} ({}){designation}.",
+                    subject(p),
                     params.capability,
-                    held.count_ones(..),
+                    count(held.count_ones(..), "action"),
                     sample(catalog, &held, 4)
                 ))
                 .evidence_all(ctx.grant_evidence(id, &held));
+            if let Some(basis) = basis {
+                f = f.evidence(Evidence {
+                    detail: Some(basis.to_owned()),
+                    ..Evidence::default()
+                });
+            }
             out.push(f);
         }
     }
@@ -145,7 +157,10 @@ impl TypedCheck for AdminWithoutMfa {
             let what = if admin {
                 "administers WorkMail".to_owned()
             } else {
-                format!("holds {} sensitive WorkMail actions", held.count_ones(..))
+                format!(
+                    "holds {}",
+                    count(held.count_ones(..), "sensitive WorkMail action")
+                )
             };
             let f = out
                 .about(p)

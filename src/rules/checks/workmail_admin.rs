@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::catalog::{ActionSet, Catalog};
 use crate::findings::{Evidence, ResourceKind};
 use crate::rules::context::{Context, via_label};
-use crate::rules::output::Output;
+use crate::rules::output::{Output, count, subject};
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
 
@@ -114,16 +114,19 @@ impl TypedCheck for AdminIncomplete {
             let f = out
                 .about(p)
                 .message(format!(
-                    "{} {} holds {} WorkMail write actions but lacks {} actions the WorkMail console needs alongside them ({}).",
-                    p.kind.as_str(),
-                    p.name,
-                    n,
-                    missing.count_ones(..),
+                    "{} holds {} but lacks {} the WorkMail console needs alongside them ({}).",
+                    subject(p),
+                    count(n, "WorkMail write action"),
+                    count(missing.count_ones(..), "action"),
                     by_service(catalog, &missing)
                 ))
                 .evidence(Evidence {
                     detail: Some("missing actions granted by AmazonWorkMailFullAccess".into()),
-                    actions: catalog.names(&missing).into_iter().map(str::to_owned).collect(),
+                    actions: catalog
+                        .names(&missing)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
                     ..Evidence::default()
                 });
             out.push(f);

@@ -10,7 +10,7 @@ use crate::eval::{PolicyOrigin, PrincipalKind, Via};
 use crate::findings::{Evidence, ResourceKind};
 use crate::policy::{ActionSpec, Effect, has_wildcard, wildcard_match};
 use crate::rules::context::{Context, policy_label, via_label};
-use crate::rules::output::{Output, principal_kind};
+use crate::rules::output::{Output, count, principal_kind, subject};
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
 
@@ -61,10 +61,9 @@ impl TypedCheck for ReadOnlyCanWrite {
             let f = out
                 .about(p)
                 .message(format!(
-                    "{} {} has {policy_name} but effectively holds {} write actions as well: {}.",
-                    p.kind.as_str(),
-                    p.name,
-                    writes.count_ones(..),
+                    "{} has {policy_name} but effectively holds {} as well: {}.",
+                    subject(p),
+                    count(writes.count_ones(..), "write action"),
                     sample(catalog, &writes, 5)
                 ))
                 .evidence_all(ctx.grant_evidence(id, &writes));
@@ -222,6 +221,8 @@ impl TypedCheck for ManagedPolicyAttached {
 #[serde(deny_unknown_fields)]
 pub struct DirectParams {
     pub services: Vec<String>,
+    /// What to call these services' actions in messages ("WorkMail").
+    pub label: String,
 }
 
 pub struct DirectUserGrant;
@@ -261,12 +262,14 @@ impl TypedCheck for DirectUserGrant {
             let f = out
                 .about(p)
                 .message(format!(
-                    "IAM user {} is granted {} {} actions by {} directly attached {}, not through a group.",
+                    "IAM user {} is granted {} by {} attached directly, not through a group.",
                     p.name,
-                    total.count_ones(..),
-                    params.services.join("/"),
-                    evidence.len(),
-                    if evidence.len() == 1 { "policy" } else { "policies" }
+                    count(total.count_ones(..), &format!("{} action", params.label)),
+                    if evidence.len() == 1 {
+                        "1 policy".to_owned()
+                    } else {
+                        format!("{} policies", evidence.len())
+                    }
                 ))
                 .evidence_all(evidence);
             out.push(f);

@@ -1,0 +1,386 @@
+//! The binary as a user runs it: exit codes, errors, outputs, determinism.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn wmaudit() -> Command {
+    let mut c = Command::cargo_bin("wmaudit").unwrap();
+    // A config in the developer's working directory must not leak into tests.
+    c.current_dir(std::env::temp_dir());
+    c.env_remove("AWS_PROFILE").env("NO_COLOR", "1");
+    c
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = wmaudit().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn demo_matches_the_sample_reports_and_fails_the_gate() {
+    for (format, file) in [
+        ("json", "demo.json"),
+        ("sarif", "demo.sarif"),
+        ("markdown", "demo.md"),
+        ("table", "demo.txt"),
+    ] {
+        let (code, out, err) = run(&["scan", "--demo", "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        let want = std::fs::read_to_string(root().join("sample-reports").join(file)).unwrap();
+        assert!(
+            out == want,
+            "{format} output differs from sample-reports/{file}"
+        );
+    }
+}
+
+#[test]
+fn same_input_gives_byte_identical_machine_output() {
+    let a = run(&["scan", "--demo", "--format", "sarif"]).1;
+    let b = run(&["scan", "--demo", "--format", "sarif"]).1;
+    assert!(a == b, "SARIF differs between two runs");
+    let a = run(&["scan", "--demo", "--format", "json"]).1;
+    let b = run(&["scan", "--demo", "--format", "json"]).1;
+    assert!(a == b, "JSON differs between two runs");
+}
+
+#[test]
+fn fail_on_thresholds() {
+    assert_eq!(run(&["scan", "--demo", "--fail-on", "none"]).0, 0);
+    assert_eq!(run(&["scan", "--demo", "--fail-on", "critical"]).0, 1);
+    let (code, _, err) = run(&["scan", "--demo", "--fail-on", "severe"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--fail-on"), "{err}");
+}
+
+#[test]
+fn several_outputs_from_one_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let (code, stdout, _) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "table",
+        "--json",
+        &p("r.json"),
+        "--sarif",
+        &p("r.sarif"),
+        "--markdown",
+        &p("r.md"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("root-access-keys"));
+    let json = std::fs::read_to_string(p("r.json")).unwrap();
+    assert!(
+        json == std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap(),
+        "--json output differs from sample-reports/demo.json"
+    );
+    assert!(
+        std::fs::read_to_string(p("r.sarif"))
+            .unwrap()
+            .contains("\"version\": \"2.1.0\"")
+    );
+    assert!(
+        std::fs::read_to_string(p("r.md"))
+            .unwrap()
+            .contains("root-access-keys")
+    );
+}
+
+#[test]
+fn baseline_removes_known_findings_from_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("baseline.json");
+    std::fs::copy(root().join("sample-reports/demo.json"), &report).unwrap();
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--baseline",
+        report.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"schema\": \"something-else\"}").unwrap();
+    let (code, _, err) = run(&["scan", "--demo", "--baseline", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json") && err.contains("/schema"), "{err}");
+}
+
+#[test]
+fn input_errors_exit_2_and_name_the_file() {
+    let (code, _, err) = run(&["scan", "--snapshot", "/nonexistent/snap.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/snap.json"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("future.json");
+    std::fs::write(
+        &snap,
+        r#"{"metadata": {"format": "wmaudit-snapshot/9", "tool_version": "9", "source": "live", "not_collected": []}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(&["scan", "--snapshot", snap.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("future.json") && err.contains("wmaudit-snapshot/9"),
+        "{err}"
+    );
+
+    let truncated = dir.path().join("auth.json");
+    std::fs::write(&truncated, "{\"UserDetailList\": [{\"UserName\": \"a\"").unwrap();
+    let (code, _, err) = run(&["scan", "--auth-details", truncated.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("auth.json"), "{err}");
+}
+
+#[test]
+fn conflicting_sources_are_a_usage_error() {
+    let (code, _, err) = run(&["scan", "--demo", "--snapshot", "x.json"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--demo") && err.contains("--snapshot"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["scan", "--auth-details", "a.json", "--profile", "p"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("choose one input source"), "{err}");
+}
+
+#[test]
+fn offline_import_without_a_credential_report_is_incomplete() {
+    let fixture = root().join("tests/fixtures/cli/auth-details.json");
+    if !fixture.exists() {
+        panic!("missing fixture {}", fixture.display());
+    }
+    let (code, out, _) = run(&[
+        "scan",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(code, 3, "credential-report rules are not evaluated");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v.to_string();
+    assert!(
+        text.contains("root-mfa-disabled"),
+        "names the rules not evaluated"
+    );
+    assert!(
+        text.contains("--credential-report"),
+        "says how to provide it"
+    );
+    let (code, _, _) = run(&[
+        "scan",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "--fail-on",
+        "none",
+        "--allow-incomplete",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn config_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &cfg,
+        "fail_on = \"high\"\n\n[rules.no-such-rule]\nenabled = false\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["scan", "--demo", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("wmaudit.toml:3:") && err.contains("no-such-rule"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_suppression_applies_and_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &cfg,
+        r#"[[suppress]]
+rule = "workmail-mail-content-access"
+resource = "arn:aws:iam::111122223333:role/MailMigrationRole"
+reason = "mailbox export for the migration"
+
+[[suppress]]
+rule = "root-mfa-disabled"
+resource = "arn:aws:iam::999999999999:*"
+reason = "typo in the account id"
+"#,
+    )
+    .unwrap();
+    let (_, out, _) = run(&[
+        "scan",
+        "--demo",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    assert!(
+        !out.contains("role/MailMigrationRole\""),
+        "suppressed findings are left out of SARIF"
+    );
+    let (_, out, _) = run(&[
+        "scan",
+        "--demo",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.contains("mailbox export for the migration"));
+    assert!(
+        out.contains("matches no finding"),
+        "unused suppression is reported"
+    );
+}
+
+#[test]
+fn rules_commands() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let name = entry
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .replace(".toml", "");
+        assert!(out.contains(&name), "{name} missing from `wmaudit rules`");
+    }
+    let (code, out, _) = run(&["rules", "show", "root-recent-use"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("## Why it matters") && out.contains("days = 90"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["rules", "show", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-rule"), "{err}");
+}
+
+#[test]
+fn extra_rules_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("custom.toml"),
+        r#"id = "custom-no-export"
+title = "Someone can export mailboxes"
+severity = "medium"
+check = "sensitive-actions"
+rationale = "Exports copy whole mailboxes."
+remediation = "Remove workmail:StartMailboxExportJob."
+example = "A role with workmail:StartMailboxExportJob."
+
+[params]
+capability = "export mailboxes"
+exempt_designated_admins = false
+actions = ["workmail:StartMailboxExportJob"]
+
+[[references]]
+title = "Exporting mailbox content"
+url = "https://docs.aws.amazon.com/workmail/latest/adminguide/mail-export.html"
+"#,
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (_, out, err) = run(&["scan", "--demo", "--rules", d, "--format", "json"]);
+    assert!(out.contains("custom-no-export"), "{err}");
+    std::fs::write(dir.path().join("bad.toml"), "id = \"x\"\nseverity = 3\n").unwrap();
+    let (code, _, err) = run(&["scan", "--demo", "--rules", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml:2"), "{err}");
+}
+
+#[test]
+fn explain_shows_provenance() {
+    let (code, out, _) = run(&[
+        "explain",
+        "judy",
+        "--demo",
+        "--action",
+        "workmail:ResetPassword",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("not granted") && out.contains("MailBoundary"),
+        "{out}"
+    );
+    let (code, out, _) = run(&[
+        "explain",
+        "erin",
+        "--demo",
+        "--format",
+        "json",
+        "--action",
+        "workmail:ResetPassword",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let action = &v[0]["actions"][0];
+    assert_eq!(action["decision"], "limited");
+    assert_eq!(
+        action["grants"][0]["policy"],
+        "inline:helpdesk-password-reset"
+    );
+    assert_eq!(action["grants"][0]["via"]["group"], "HelpDesk");
+    assert_eq!(action["grants"][0]["sid"], "ResetForgottenPasswords");
+    let (code, _, err) = run(&["explain", "nobody", "--demo"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nobody"), "{err}");
+}
+
+#[test]
+fn collect_from_files_writes_a_snapshot_that_scans_the_same() {
+    let fixture = root().join("tests/fixtures/cli/auth-details.json");
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap.json");
+    let (code, _, err) = run(&[
+        "collect",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "-o",
+        snap.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let direct = run(&[
+        "scan",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .1;
+    let via = run(&[
+        "scan",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .1;
+    assert!(direct == via, "scanning the files and the snapshot differ");
+    assert!(Path::new(&snap).exists());
+}

@@ -8,14 +8,15 @@
 
 pub mod account;
 pub mod catalog;
+pub mod cli;
 pub mod collect;
 pub mod config;
+pub mod demo;
 pub mod eval;
 pub mod findings;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snapshot;
-pub mod cli;
-pub mod demo;

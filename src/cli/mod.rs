@@ -26,7 +26,8 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors can quote SDK messages; never echo a credential.
+            eprintln!("error: {}", crate::redact::redact(&format!("{e:#}")));
             ExitCode::from(exit::ERROR as u8)
         }
     }

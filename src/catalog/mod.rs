@@ -97,6 +97,9 @@ pub struct Catalog {
     actions: Vec<Action>,
     by_name: HashMap<String, ActionId>,
     by_prefix: HashMap<String, usize>,
+    /// For each service field that appears in resource ARNs, the actions whose
+    /// resources can carry it (sts:AssumeRole acts on `arn:aws:iam::...:role/...`).
+    by_arn_service: Vec<(String, ActionSet)>,
 }
 
 #[derive(Deserialize)]
@@ -172,12 +175,14 @@ impl Catalog {
             .enumerate()
             .map(|(i, s)| (s.prefix.to_ascii_lowercase(), i))
             .collect();
+        let by_arn_service = arn_services(&services, &actions);
         Ok(Catalog {
             source: raw.source,
             services,
             actions,
             by_name,
             by_prefix,
+            by_arn_service,
         })
     }
 
@@ -245,12 +250,40 @@ impl Catalog {
         Ok(s)
     }
 
+    /// Service fields of resource ARNs, each with the actions whose resources
+    /// can carry it. An action always counts under its own prefix too (actions
+    /// without resource types, and ARN formats the data does not list).
+    pub fn actions_by_arn_service(&self) -> &[(String, ActionSet)] {
+        &self.by_arn_service
+    }
+
     /// Sorted full names of the actions in a set.
     pub fn names(&self, set: &ActionSet) -> Vec<&str> {
         set.ones()
             .map(|i| self.actions[i].full_name.as_str())
             .collect()
     }
+}
+
+fn arn_services(services: &[Service], actions: &[Action]) -> Vec<(String, ActionSet)> {
+    let mut map: std::collections::BTreeMap<String, ActionSet> = std::collections::BTreeMap::new();
+    for (id, a) in actions.iter().enumerate() {
+        let svc = &services[a.service];
+        let mut fields = vec![svc.prefix.to_ascii_lowercase()];
+        for r in &a.resource_types {
+            if let Some(rt) = svc.resource_types.iter().find(|t| t.name == r.name)
+                && let Some(field) = rt.arn.split(':').nth(2)
+            {
+                fields.push(field.to_ascii_lowercase());
+            }
+        }
+        for f in fields {
+            map.entry(f)
+                .or_insert_with(|| ActionSet::with_capacity(actions.len()))
+                .insert(id);
+        }
+    }
+    map.into_iter().collect()
 }
 
 #[cfg(test)]

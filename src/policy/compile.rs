@@ -192,14 +192,15 @@ impl<'c> Compiler<'c> {
             .map(|(_, n)| n.clone())
     }
 
-    /// Catalog actions whose service a resource pattern can name. An `Allow`
-    /// of `*` on an S3 bucket ARN grants no WorkMail action.
+    /// Catalog actions whose resources a resource pattern can name. An `Allow`
+    /// of `*` on an S3 bucket ARN grants no WorkMail action; one on an IAM
+    /// role ARN does grant sts:AssumeRole.
     fn applicable_services(&self, patterns: &[String]) -> ActionSet {
         let mut out = self.catalog.empty_set();
         for pattern in patterns {
-            for svc in self.catalog.services() {
-                if resource_can_name_service(pattern, &svc.prefix) {
-                    out.insert_range(svc.range.clone());
+            for (field, actions) in self.catalog.actions_by_arn_service() {
+                if resource_can_name_service(pattern, field) {
+                    out.union_with(actions);
                 }
             }
         }
@@ -241,12 +242,16 @@ fn match_pattern(catalog: &Catalog, pattern: &str) -> (ActionSet, Option<Problem
         return (set, Some(ProblemKind::MalformedAction));
     }
     if has_wildcard(svc) {
+        let mut any_service = false;
         for service in catalog.services() {
             if wildcard_match(svc, &service.prefix, true) {
+                any_service = true;
                 add_matching(catalog, &mut set, service.range.clone(), name);
             }
         }
-        return (set, None);
+        // `workmail*:DescribeUsers` names known services but no action of theirs.
+        let problem = (any_service && set.is_clear()).then_some(ProblemKind::UnknownAction);
+        return (set, problem);
     }
     match catalog.service(svc) {
         // A service outside the catalog: legitimate, just not evaluated here.

@@ -103,9 +103,7 @@ mod tests {
             Some(('*', rest)) => (0..=t.len()).any(|i| naive(rest, &t[i..])),
             Some(('?', rest)) => !t.is_empty() && naive(rest, &t[1..]),
             Some((c, rest)) => {
-                !t.is_empty()
-                    && c.to_ascii_lowercase() == t[0].to_ascii_lowercase()
-                    && naive(rest, &t[1..])
+                !t.is_empty() && c.eq_ignore_ascii_case(&t[0]) && naive(rest, &t[1..])
             }
         }
     }

@@ -247,3 +247,24 @@ fn identity_statement_without_resource_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn cross_service_resource_types_count() {
+    // sts:AssumeRole acts on IAM role ARNs; iam:PassRole too; an S3 ARN grants neither.
+    let c = Catalog::builtin();
+    let p = compile(
+        r#"{"Statement":[
+          {"Effect":"Allow","Action":["sts:AssumeRole","iam:PassRole","workmail:ListUsers"],"Resource":"arn:aws:iam::*:role/wmaudit-*"},
+          {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:s3:::bucket"}
+        ]}"#,
+    );
+    assert_eq!(
+        Catalog::builtin().names(&p.statements[0].actions),
+        vec!["iam:PassRole", "sts:AssumeRole"]
+    );
+    assert!(
+        !p.statements[1]
+            .actions
+            .contains(c.lookup("sts:AssumeRole").unwrap())
+    );
+}

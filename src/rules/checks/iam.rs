@@ -3,9 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::eval::{PrincipalKind, Via};
+use crate::eval::PrincipalKind;
 use crate::findings::{Evidence, ResourceKind};
-use crate::rules::context::{Context, policy_label};
+use crate::rules::context::Context;
 use crate::rules::output::Output;
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
@@ -28,7 +28,18 @@ impl TypedCheck for NoAdminGroup {
             .filter(|p| p.kind == PrincipalKind::User)
             .flat_map(|p| p.groups.iter().map(String::as_str))
             .collect();
-        let mut incomplete = Vec::new();
+        let known: BTreeSet<&str> = engine
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Group)
+            .map(|p| p.name.as_str())
+            .collect();
+        // A group users belong to but the data lacks may be the admin group.
+        let mut incomplete: Vec<String> = members
+            .iter()
+            .filter(|m| !known.contains(*m))
+            .map(|m| format!("{m} (not in the account data)"))
+            .collect();
         for (id, g) in ctx.all_principals() {
             if g.kind != PrincipalKind::Group || !members.contains(g.name.as_str()) {
                 continue;
@@ -59,8 +70,8 @@ impl TypedCheck for NoAdminGroup {
             ))
             .evidence(Evidence {
                 detail: Some(format!(
-                    "{} groups have members; none allows every action wmaudit evaluates",
-                    members.len()
+                    "{} with members; none allows every action wmaudit evaluates",
+                    crate::rules::output::count(members.len(), "group")
                 )),
                 ..Evidence::default()
             });
@@ -76,16 +87,27 @@ impl TypedCheck for UserDirectPolicies {
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
     fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
-        let engine = ctx.engine();
+        // From the account data: an attachment counts even when its document
+        // is missing (the evaluated attachments leave such policies out).
+        let Some(account) = &ctx.snapshot.account else {
+            return;
+        };
         for (_, p) in ctx.acting_principals() {
             if p.kind != PrincipalKind::User {
                 continue;
             }
-            let direct: BTreeSet<String> = p
-                .attachments
+            let Some(user) = account.users.iter().find(|u| u.arn == p.arn) else {
+                continue;
+            };
+            let direct: BTreeSet<String> = user
+                .attached_policies
                 .iter()
-                .filter(|a| a.via == Via::Direct)
-                .map(|a| policy_label(&engine.policies.get(a.policy).origin))
+                .map(|a| a.arn.clone())
+                .chain(
+                    user.inline_policies
+                        .iter()
+                        .map(|i| format!("inline:{}", i.name)),
+                )
                 .collect();
             if direct.is_empty() {
                 continue;

@@ -114,10 +114,12 @@ impl TypedCheck for RootHardwareMfa {
         }
         let root_arn = ctx.root_arn();
         let devices = ctx.snapshot.virtual_mfa_devices.as_deref().unwrap_or(&[]);
-        let Some(dev) = devices.iter().find(|d| {
-            d.user_arn.as_deref() == Some(root_arn.as_str())
-                || d.serial_number.ends_with(":mfa/root-account-mfa-device")
-        }) else {
+        // Only a device assigned to root counts: an unassigned
+        // `root-account-mfa-device` is a leftover from an abandoned enrolment.
+        let Some(dev) = devices
+            .iter()
+            .find(|d| d.user_arn.as_deref() == Some(root_arn.as_str()))
+        else {
             return;
         };
         let f = root_finding(ctx, out)

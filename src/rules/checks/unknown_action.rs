@@ -39,7 +39,11 @@ impl TypedCheck for UnknownAction {
         for (origin, compiled) in entries {
             for problem in &compiled.problems {
                 let svc = problem.pattern.split(':').next().unwrap_or("");
-                let in_scope = params.services.iter().any(|s| s.eq_ignore_ascii_case(svc));
+                // `workmail*:X` is in scope of `workmail` too.
+                let in_scope = params
+                    .services
+                    .iter()
+                    .any(|s| crate::policy::wildcard_match(svc, s, true));
                 if !in_scope {
                     continue;
                 }

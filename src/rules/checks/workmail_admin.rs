@@ -106,7 +106,7 @@ impl TypedCheck for AdminIncomplete {
             missing.difference_with(&access.allowed);
             let n = writes.count_ones(..);
             if n == 0 || n < params.min_write_actions || missing.is_clear() {
-                if !p.is_complete() && n > 0 {
+                if !p.is_complete() {
                     out.inconclusive(p);
                 }
                 continue;
@@ -166,6 +166,10 @@ impl TypedCheck for PolicyIneffective {
                 let mut lost = granted.clone();
                 lost.difference_with(&access.allowed);
                 if lost.is_clear() {
+                    // A missing Deny or boundary document could take it away.
+                    if !p.is_complete() {
+                        out.inconclusive(p);
+                    }
                     continue;
                 }
                 let name = arn.rsplit('/').next().unwrap_or(arn);

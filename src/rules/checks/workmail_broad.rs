@@ -77,6 +77,8 @@ impl TypedCheck for ReadOnlyCanWrite {
 pub struct WildcardParams {
     /// The service whose every action a wildcard grant covers.
     pub service: String,
+    /// What to call the service in messages ("WorkMail").
+    pub label: String,
 }
 
 pub struct ViaWildcard;
@@ -124,15 +126,24 @@ impl TypedCheck for ViaWildcard {
                 let Some(how) = how else { continue };
                 let mut granted = st.actions.clone();
                 granted.intersect_with(&service);
+                let total = service.count_ones(..);
+                // A NotAction may leave some of the service out: say how much it grants.
+                let how_many = if granted.count_ones(..) == total {
+                    format!("all {total} {} actions", params.label)
+                } else {
+                    format!(
+                        "{} of the {total} {} actions",
+                        granted.count_ones(..),
+                        params.label
+                    )
+                };
                 let label = policy_label(&entry.origin);
                 let builder = match &entry.origin {
                     PolicyOrigin::Managed { arn, name, .. } => out
                         .finding()
                         .resource(ResourceKind::Policy, name, arn)
                         .message(format!(
-                            "Policy {name} grants all {} {} actions through {how} in statement {}.",
-                            granted.count_ones(..),
-                            params.service,
+                            "Policy {name} grants {how_many} through {how} in statement {}.",
                             st.index
                         )),
                     PolicyOrigin::Inline { owner, name } => {
@@ -143,11 +154,9 @@ impl TypedCheck for ViaWildcard {
                         out.finding()
                             .resource(principal_kind(p.kind), &p.name, &p.arn)
                             .message(format!(
-                                "Inline policy {name} of {} {} grants all {} {} actions through {how} in statement {}.",
+                                "Inline policy {name} of {} {} grants {how_many} through {how} in statement {}.",
                                 p.kind.as_str(),
                                 p.name,
-                                granted.count_ones(..),
-                                params.service,
                                 st.index
                             ))
                     }
@@ -184,6 +193,10 @@ pub struct AttachedParams {
     pub policy: String,
     /// Why, in a sentence, for the message.
     pub reason: String,
+    /// Roles that only these service principals can assume are where the
+    /// policy belongs (e.g. a mail flow rule's Lambda): not flagged.
+    #[serde(default)]
+    pub exempt_roles_trusted_only_by: Vec<String>,
 }
 
 pub struct ManagedPolicyAttached;
@@ -197,6 +210,11 @@ impl TypedCheck for ManagedPolicyAttached {
         let name = params.policy.rsplit('/').next().unwrap_or(&params.policy);
         for (_, p) in ctx.all_principals() {
             if !ctx.attached_via(p, &params.policy).contains(&Via::Direct) {
+                continue;
+            }
+            if p.kind == PrincipalKind::Role
+                && trusted_only_by(ctx, &p.arn, &params.exempt_roles_trusted_only_by)
+            {
                 continue;
             }
             let f = out
@@ -257,6 +275,10 @@ impl TypedCheck for DirectUserGrant {
                 });
             }
             if evidence.is_empty() {
+                // A directly attached policy whose document is missing may grant them.
+                if !p.is_complete() {
+                    out.inconclusive(p);
+                }
                 continue;
             }
             let f = out
@@ -275,4 +297,35 @@ impl TypedCheck for DirectUserGrant {
             out.push(f);
         }
     }
+}
+
+/// Can only these service principals assume the role? False when the trust
+/// policy is missing, unreadable, or lets in anything else.
+fn trusted_only_by(ctx: &Context<'_>, role_arn: &str, services: &[String]) -> bool {
+    use crate::policy::{Principal, PrincipalSpec};
+    if services.is_empty() {
+        return false;
+    }
+    let Some(doc) = ctx
+        .snapshot
+        .account
+        .as_ref()
+        .and_then(|a| a.roles.iter().find(|r| r.arn == role_arn))
+        .and_then(|r| r.assume_role_policy.as_ref())
+        .and_then(|d| crate::eval::parse_raw(d).ok())
+    else {
+        return false;
+    };
+    let allows: Vec<_> = doc
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .collect();
+    !allows.is_empty()
+        && allows.iter().all(|s| match &s.principal {
+            Some(PrincipalSpec::Principal(Principal::Map(m))) => m
+                .iter()
+                .all(|(kind, ids)| kind == "Service" && ids.iter().all(|id| services.contains(id))),
+            _ => false,
+        })
 }

@@ -126,3 +126,19 @@ fn ci_runs_the_test_command_in_the_readme() {
     );
     assert!(ci.lines().any(|l| l.trim() == cmd), ".ci/run runs {cmd}");
 }
+
+#[test]
+fn the_rule_in_writing_rules_md_loads() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/writing-rules.md"),
+    )
+    .unwrap();
+    let block = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a toml block");
+    let rule = wmaudit::rules::parse_rule(block, "docs/writing-rules.md").unwrap();
+    assert_eq!(rule.meta.id, "ses-receipt-rules");
+    assert_eq!(rule.check, "sensitive-actions");
+}

@@ -473,13 +473,7 @@ async fn collects_a_populated_account() {
 
     // The snapshot survives its own file format.
     let text = serde_json::to_string(&snap).unwrap();
-    let mut back: Snapshot = serde_json::from_str(&text).unwrap();
-    // Known snapshot-format issue (src/snapshot, reported): `Some(None)`
-    // ("no password policy set") is written as null and read back as None
-    // ("not collected"). Compare the rest exactly.
-    if back.password_policy.is_none() && snap.password_policy == Some(None) {
-        back.password_policy = Some(None);
-    }
+    let back: Snapshot = serde_json::from_str(&text).unwrap();
     assert_eq!(back, snap);
 }
 

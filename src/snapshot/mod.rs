@@ -4,21 +4,30 @@
 //! `wmaudit-snapshot/1` is a stable file format (docs/snapshot.md): fields may
 //! be added in a compatible way; anything else gets a new version.
 
+mod auth_details;
 pub mod credential_report;
+pub mod error;
+pub mod import;
+pub mod io;
+mod json_walk;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
-pub use credential_report::{CredentialReport, CredentialRow, ReportDate};
+pub use credential_report::{CredentialReport, CredentialRow, ReportDate, parse_csv};
+pub use error::{InputError, Place};
+pub use import::{
+    ImportPaths, from_files, parse_account_summary, parse_auth_details, parse_caller_identity,
+    parse_credential_report,
+};
+pub use io::{parse_snapshot, read_snapshot, to_json_string, write_snapshot};
 
 pub const SNAPSHOT_FORMAT: &str = "wmaudit-snapshot/1";
 
 /// The parts of a snapshot; a rule declares which it needs.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     AuthorizationDetails,
@@ -74,12 +83,7 @@ pub struct CallerIdentity {
 impl CallerIdentity {
     /// `arn:aws:iam::123456789012:root`: the account's root user.
     pub fn is_root(&self) -> bool {
-        self.arn.ends_with(":root")
-            && self
-                .arn
-                .split(':')
-                .nth(2)
-                .is_some_and(|svc| svc == "iam")
+        self.arn.ends_with(":root") && self.arn.split(':').nth(2).is_some_and(|svc| svc == "iam")
     }
 }
 
@@ -139,13 +143,28 @@ pub struct Snapshot {
     pub account_summary: Option<BTreeMap<String, i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_identity: Option<CallerIdentity>,
-    /// GetAccountPasswordPolicy; `Some(None)` means "no policy set".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// GetAccountPasswordPolicy; `Some(None)` (written as `null`) means "no
+    /// policy set", an absent key means "not collected".
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_or_null"
+    )]
     pub password_policy: Option<Option<serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub virtual_mfa_devices: Option<Vec<VirtualMfaDevice>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_aliases: Option<Vec<String>>,
+}
+
+/// A key that is present, even as `null`, is `Some`: serde's default would
+/// read `null` back as `None` and turn "none set" into "not collected".
+fn present_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 impl Snapshot {
@@ -188,5 +207,24 @@ impl Snapshot {
             .chain(acct.roles.iter().map(|r| &r.arn))
             .find_map(|arn| arn.split(':').nth(4).filter(|s| !s.is_empty()))
             .map(str::to_owned)
+    }
+}
+
+#[cfg(test)]
+mod round_trip_tests {
+    use super::*;
+
+    #[test]
+    fn no_password_policy_survives_a_file() {
+        let mut s = parse_snapshot(
+            br#"{"metadata":{"format":"wmaudit-snapshot/1","tool_version":"0","source":"live","not_collected":[]}}"#,
+            "t.json",
+        )
+        .unwrap();
+        assert_eq!(s.password_policy, None);
+        s.password_policy = Some(None);
+        let back = parse_snapshot(to_json_string(&s).as_bytes(), "t.json").unwrap();
+        assert_eq!(back.password_policy, Some(None));
+        assert!(back.has(Part::PasswordPolicy));
     }
 }

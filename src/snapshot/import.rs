@@ -1,0 +1,262 @@
+//! Offline import: builds a [`Snapshot`] from the files the AWS CLI writes.
+//!
+//! | part                  | command                                           |
+//! |-----------------------|---------------------------------------------------|
+//! | authorization details | `aws iam get-account-authorization-details`       |
+//! | credential report     | `aws iam get-credential-report` (JSON or the CSV) |
+//! | account summary       | `aws iam get-account-summary`                     |
+//! | caller identity       | `aws sts get-caller-identity`                     |
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+
+use super::auth_details::arn_account;
+pub use super::auth_details::parse_auth_details;
+use super::credential_report::{CredentialReport, ReportDate, parse_csv};
+use super::error::{InputError, Place};
+use super::json_walk::{self, Node};
+use super::{CallerIdentity, Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind};
+
+/// The files to import; any may be absent (its part becomes a gap).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportPaths {
+    pub auth_details: Option<PathBuf>,
+    pub credential_report: Option<PathBuf>,
+    pub account_summary: Option<PathBuf>,
+    pub caller_identity: Option<PathBuf>,
+}
+
+/// The command-line option that supplies each importable part, for gap reasons.
+pub fn import_option(part: Part) -> Option<&'static str> {
+    match part {
+        Part::AuthorizationDetails => Some("--auth-details"),
+        Part::CredentialReport => Some("--credential-report"),
+        Part::AccountSummary => Some("--account-summary"),
+        Part::CallerIdentity => Some("--caller-identity"),
+        Part::PasswordPolicy | Part::VirtualMfaDevices | Part::AccountAliases => None,
+    }
+}
+
+/// Reads the given files into a snapshot. Parts not given, and parts files
+/// cannot provide, are recorded as gaps. Files from different accounts are
+/// refused.
+pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
+    let account = load(&paths.auth_details, parse_auth_details)?;
+    let credential_report = load(&paths.credential_report, parse_credential_report)?;
+    let account_summary = load(&paths.account_summary, parse_account_summary)?;
+    let caller_identity = load(&paths.caller_identity, parse_caller_identity)?;
+
+    let mut snapshot = Snapshot {
+        metadata: Metadata {
+            format: SNAPSHOT_FORMAT.to_owned(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            collected_at: None,
+            source: SourceKind::Files,
+            account_id: None,
+            caller_arn: caller_identity.as_ref().map(|(_, c)| c.arn.clone()),
+            api_calls: BTreeMap::new(),
+            not_collected: Vec::new(),
+        },
+        account: account.as_ref().map(|(_, a)| a.clone()),
+        credential_report: credential_report.as_ref().map(|(_, r)| r.clone()),
+        account_summary: account_summary.map(|(_, s)| s),
+        caller_identity: caller_identity.as_ref().map(|(_, c)| c.clone()),
+        password_policy: None,
+        virtual_mfa_devices: None,
+        account_aliases: None,
+    };
+
+    // Every ARN-bearing file must be about the same account as the others.
+    let mut claims: Vec<(String, String, String)> = Vec::new(); // (account, file, arn)
+    if let Some((file, c)) = &caller_identity {
+        claims.push((c.account.clone(), file.clone(), c.arn.clone()));
+    }
+    if let Some((file, a)) = &account {
+        let arns = a
+            .users
+            .iter()
+            .map(|u| &u.arn)
+            .chain(a.groups.iter().map(|g| &g.arn))
+            .chain(a.roles.iter().map(|r| &r.arn))
+            .chain(a.policies.iter().map(|p| &p.arn));
+        if let Some((acct, arn)) = arns
+            .filter_map(|arn| arn_account(arn).map(|x| (x, arn)))
+            .next()
+        {
+            claims.push((acct.to_owned(), file.clone(), arn.clone()));
+        }
+    }
+    if let Some((file, r)) = &credential_report {
+        for row in &r.rows {
+            if let Some(acct) = arn_account(&row.arn) {
+                claims.push((acct.to_owned(), file.clone(), row.arn.clone()));
+            }
+        }
+    }
+    if let Some((first_acct, first_file, first_arn)) = claims.first() {
+        if let Some((acct, file, arn)) = claims.iter().find(|(a, _, _)| a != first_acct) {
+            return Err(InputError::shape(
+                file,
+                Place::Arn(arn.clone()),
+                format!(
+                    "the same account as {first_file} ({first_acct}, from {first_arn:?}); \
+                     import files from one account at a time"
+                ),
+                format!("account {acct}"),
+            ));
+        }
+        snapshot.metadata.account_id = Some(first_acct.clone());
+    }
+
+    for part in Part::ALL {
+        if snapshot.has(part) {
+            continue;
+        }
+        let reason = match import_option(part) {
+            Some(option) => format!("not provided (use {option} FILE)"),
+            None => "not available from imported files (collect live to include it)".to_owned(),
+        };
+        snapshot.metadata.not_collected.push(Gap { part, reason });
+    }
+    Ok(snapshot)
+}
+
+/// Reads and parses an optional file; the file's display name goes along so
+/// later cross-file errors can name it.
+fn load<T>(
+    path: &Option<PathBuf>,
+    parse: fn(&[u8], &str) -> Result<T, InputError>,
+) -> Result<Option<(String, T)>, InputError> {
+    let Some(path) = path else { return Ok(None) };
+    let (name, bytes) = read(path)?;
+    let value = parse(&bytes, &name)?;
+    Ok(Some((name, value)))
+}
+
+/// Reads a file, naming it in the error.
+pub(crate) fn read(path: &Path) -> Result<(String, Vec<u8>), InputError> {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => Ok((name, bytes)),
+        Err(error) => Err(InputError::Read { file: name, error }),
+    }
+}
+
+/// A credential report file: the JSON `aws iam get-credential-report` prints
+/// (base64 Content, GeneratedTime), or the decoded CSV (no generation time).
+pub fn parse_credential_report(bytes: &[u8], source: &str) -> Result<CredentialReport, InputError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return parse_csv(bytes, None, source);
+    }
+
+    let value = json_walk::parse(bytes, source)?;
+    let root = Node::root(&value, source);
+    root.object("the output of `aws iam get-credential-report`")?;
+    if let Some(format) = root.get("ReportFormat")?
+        && format.str()? != "text/csv"
+    {
+        return Err(format.error("\"text/csv\""));
+    }
+    let generated_at = match root.get("GeneratedTime")? {
+        None => None,
+        Some(t) => Some(ReportDate::parse(t.str()?).map_err(|_| t.error("an RFC 3339 timestamp"))?),
+    };
+    let content = root.require("Content")?;
+    // The CLI prints one line, but a wrapped copy should decode just as well.
+    let text: Vec<u8> = content
+        .str()?
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let csv = base64::engine::general_purpose::STANDARD
+        .decode(&text)
+        .map_err(|e| content.error(format!("base64-encoded CSV ({e})")))?;
+    parse_csv(
+        &csv,
+        generated_at,
+        &format!("{source} (base64-decoded /Content)"),
+    )
+}
+
+/// `aws iam get-account-summary`: `{"SummaryMap": {"Users": 3, ...}}`.
+pub fn parse_account_summary(
+    bytes: &[u8],
+    source: &str,
+) -> Result<BTreeMap<String, i64>, InputError> {
+    let value = json_walk::parse(bytes, source)?;
+    let root = Node::root(&value, source);
+    root.object("the output of `aws iam get-account-summary` ({\"SummaryMap\": {...}})")?;
+    let map = root.require("SummaryMap")?;
+    let entries = map.object("an object of counts")?;
+    let mut out = BTreeMap::new();
+    for key in entries.keys() {
+        let n = map.require(key)?;
+        let count = n.value.as_i64().ok_or_else(|| n.error("an integer"))?;
+        out.insert(key.clone(), count);
+    }
+    Ok(out)
+}
+
+/// `aws sts get-caller-identity`: `{"UserId", "Account", "Arn"}`.
+pub fn parse_caller_identity(bytes: &[u8], source: &str) -> Result<CallerIdentity, InputError> {
+    let value = json_walk::parse(bytes, source)?;
+    let root = Node::root(&value, source);
+    root.object(
+        "the output of `aws sts get-caller-identity` ({\"UserId\", \"Account\", \"Arn\"})",
+    )?;
+    let account_node = root.require("Account")?;
+    let account = account_node.str()?.to_owned();
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(account_node.error("a 12-digit AWS account id"));
+    }
+    Ok(CallerIdentity {
+        account,
+        arn: root.req_str("Arn")?,
+        user_id: root.opt_str("UserId")?.unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caller_identity_checks_the_account() {
+        let err = parse_caller_identity(br#"{"Account": "12", "Arn": "x"}"#, "c.json")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("c.json: at /Account: expected a 12-digit AWS account id, found string \"12\"")
+        );
+    }
+
+    #[test]
+    fn summary_values_must_be_integers() {
+        let err = parse_account_summary(br#"{"SummaryMap": {"Users": "3"}}"#, "s.json")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("s.json: at /SummaryMap/Users: expected an integer, found string \"3\"")
+        );
+    }
+
+    #[test]
+    fn unreadable_file_is_named() {
+        let paths = ImportPaths {
+            auth_details: Some(PathBuf::from("/nonexistent/wmaudit/auth.json")),
+            ..ImportPaths::default()
+        };
+        let err = from_files(&paths).err().map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.starts_with("/nonexistent/wmaudit/auth.json: cannot read:")),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Reading and writing `wmaudit-snapshot/1` files (docs/snapshot.md).
+//!
+//! Output is deterministic: the same snapshot always gives the same bytes
+//! (2-space indent, trailing newline; maps are ordered, lists normalized by
+//! the producers), so snapshots can be diffed and hashed.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::error::{InputError, Place};
+use super::import::read;
+use super::{SNAPSHOT_FORMAT, Snapshot};
+
+/// Reads a snapshot file: refuses other format versions before looking at the
+/// rest, then reports shape errors with the JSON path.
+pub fn read_snapshot(path: &Path) -> Result<Snapshot, InputError> {
+    let (name, bytes) = read(path)?;
+    parse_snapshot(&bytes, &name)
+}
+
+/// Like [`read_snapshot`] for bytes already in memory; `source` names them.
+pub fn parse_snapshot(bytes: &[u8], source: &str) -> Result<Snapshot, InputError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    check_format(bytes, source)?;
+
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let snapshot: Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let pointer = to_pointer(e.path());
+        InputError::from_json(source, Some(pointer), e.inner())
+    })?;
+    de.end()
+        .map_err(|e| InputError::from_json(source, None, &e))?;
+    Ok(snapshot)
+}
+
+/// Only what is needed to check the version; everything else is skipped, so
+/// a future format's new shape cannot cause a confusing error here.
+#[derive(Deserialize)]
+struct Probe {
+    metadata: Option<ProbeMetadata>,
+}
+
+#[derive(Deserialize)]
+struct ProbeMetadata {
+    format: Option<serde_json::Value>,
+}
+
+fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
+    const EXPECTED: &str = "a wmaudit snapshot: an object with \"metadata\": {\"format\": \"wmaudit-snapshot/1\", ...}";
+    let probe: Probe = match serde_json::from_slice(bytes) {
+        Ok(p) => p,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            let (place, found) = match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(v) if v.is_object() => (
+                    Place::Pointer("/metadata".into()),
+                    "a metadata value that is not an object".to_owned(),
+                ),
+                Ok(v) => (
+                    Place::Pointer(String::new()),
+                    super::json_walk::describe(&v),
+                ),
+                Err(e) => return Err(InputError::from_json(source, None, &e)),
+            };
+            return Err(InputError::shape(source, place, EXPECTED, found));
+        }
+        Err(e) => return Err(InputError::from_json(source, None, &e)),
+    };
+    let Some(metadata) = probe.metadata else {
+        return Err(InputError::shape(
+            source,
+            Place::Pointer("/metadata".into()),
+            EXPECTED,
+            "no such key",
+        ));
+    };
+    match metadata.format {
+        Some(serde_json::Value::String(found)) if found == SNAPSHOT_FORMAT => Ok(()),
+        Some(serde_json::Value::String(found)) => Err(InputError::UnsupportedFormat {
+            file: source.to_owned(),
+            found,
+            supported: SNAPSHOT_FORMAT,
+            version: env!("CARGO_PKG_VERSION"),
+        }),
+        Some(other) => Err(InputError::shape(
+            source,
+            Place::Pointer("/metadata/format".into()),
+            format!("the string {SNAPSHOT_FORMAT:?}"),
+            super::json_walk::describe(&other),
+        )),
+        None => Err(InputError::shape(
+            source,
+            Place::Pointer("/metadata/format".into()),
+            format!("key \"format\" (required): {SNAPSHOT_FORMAT:?}"),
+            "no such key",
+        )),
+    }
+}
+
+/// serde_path_to_error's path as an RFC 6901 JSON pointer.
+fn to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        let part = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.clone(),
+            Segment::Enum { variant } => variant.clone(),
+            Segment::Unknown => "?".to_owned(),
+        };
+        out.push('/');
+        out.push_str(&part.replace('~', "~0").replace('/', "~1"));
+    }
+    out
+}
+
+/// The snapshot as pretty JSON (2-space indent) with a trailing newline.
+pub fn to_json_string(snapshot: &Snapshot) -> String {
+    // Serializing these types cannot fail: every map key is a string and
+    // serde_json::Value holds no non-finite numbers.
+    let mut out = match serde_json::to_string_pretty(snapshot) {
+        Ok(s) => s,
+        Err(e) => unreachable!("snapshot serialization failed: {e}"),
+    };
+    out.push('\n');
+    out
+}
+
+/// Writes the snapshot to `path` (see [`to_json_string`]).
+pub fn write_snapshot(snapshot: &Snapshot, path: &Path) -> Result<(), InputError> {
+    std::fs::write(path, to_json_string(snapshot)).map_err(|error| InputError::Write {
+        file: path.display().to_string(),
+        error,
+    })
+}

@@ -104,7 +104,13 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
         ColorChoice::Never => false,
         ColorChoice::Auto => main_to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let render_opts = RenderOptions { color, width: None };
+    // The table follows the terminal's width; files and pipes get the default.
+    let width = if main_to_terminal {
+        terminal_width()
+    } else {
+        None
+    };
+    let render_opts = RenderOptions { color, width };
     let main = crate::report::render_all(format, &reports, &render_opts);
     match &args.output {
         Some(path) => write_file(path, &main)?,
@@ -152,7 +158,7 @@ fn cmd_rules(args: args::RulesArgs) -> Result<i32> {
             table
                 .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
                 .set_header(["rule", "severity", "title"]);
-            if let Some((w, _)) = terminal_width() {
+            if let Some(w) = terminal_width() {
                 table.set_width(w);
             }
             for r in rules.iter() {
@@ -181,9 +187,10 @@ fn cmd_rules(args: args::RulesArgs) -> Result<i32> {
     Ok(exit::PASSED)
 }
 
-fn terminal_width() -> Option<(u16, u16)> {
+/// `COLUMNS` when set (tests, scripts), else the terminal's own width.
+fn terminal_width() -> Option<u16> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse::<u16>().ok())
-        .map(|w| (w, 0))
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0))
 }

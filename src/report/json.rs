@@ -1,0 +1,414 @@
+//! The JSON report: the frozen `wmaudit-report/1` wire format.
+//!
+//! The wire structs in [`v1`] are separate from the internal model on purpose:
+//! internal types may change freely, this format may only grow (new fields,
+//! new enum values announced in docs/report-format.md). The JSON Schema is
+//! docs/wmaudit-report-v1.schema.json.
+
+use crate::findings::{
+    ConfigNotice, Evidence, NoticeKind, PrincipalSummary, ReportedFinding, Resource, ResourceKind,
+    RuleMeta, ScanReport, Severity,
+};
+use crate::snapshot::SourceKind;
+
+/// The value of the top-level `schema` field.
+pub const SCHEMA: &str = "wmaudit-report/1";
+
+/// Renders the report as pretty-printed JSON (2-space indent, trailing newline).
+pub fn render(report: &ScanReport) -> String {
+    to_pretty_json(&v1::Report::from_scan(report))
+}
+
+/// Several reports: a JSON array of `wmaudit-report/1` objects, in order.
+pub fn render_many(reports: &[ScanReport]) -> String {
+    let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
+    to_pretty_json(&all)
+}
+
+/// Serializes with a trailing newline. Our wire types cannot fail to
+/// serialize (string keys only, no floats), but a renderer must not panic,
+/// so a failure becomes a JSON error object instead.
+pub(crate) fn to_pretty_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = match serde_json::to_string_pretty(value) {
+        Ok(s) => s,
+        Err(e) => {
+            serde_json::json!({ "error": format!("cannot serialize report: {e}") }).to_string()
+        }
+    };
+    s.push('\n');
+    s
+}
+
+/// Wire types of `wmaudit-report/1`. Field order here is the order in the
+/// output; every field is always present (absent values are `null` or empty),
+/// so consumers never have to guess whether a key was dropped.
+pub mod v1 {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Report {
+        pub schema: String,
+        pub tool: Tool,
+        pub scan: Scan,
+        pub summary: Summary,
+        pub gate: Gate,
+        pub coverage: Coverage,
+        pub findings: Vec<Finding>,
+        pub principals: Vec<Principal>,
+        pub notices: Vec<Notice>,
+        pub rules: Vec<Rule>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Tool {
+        pub name: String,
+        pub version: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Scan {
+        pub account_id: String,
+        pub account_aliases: Vec<String>,
+        /// `live`, `files` or `demo`.
+        pub source: String,
+        pub caller_arn: Option<String>,
+        pub collected_at: Option<String>,
+        pub evaluated_at: Option<String>,
+        /// API calls per operation; a map, so keys come out sorted.
+        pub api_calls: BTreeMap<String, u64>,
+        pub catalog_version: String,
+    }
+
+    /// Counts of active findings by severity, plus what was left out.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Summary {
+        pub critical: usize,
+        pub high: usize,
+        pub medium: usize,
+        pub low: usize,
+        pub info: usize,
+        pub total: usize,
+        pub suppressed: usize,
+        pub baseline: usize,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Gate {
+        /// A severity, or `null` for `--fail-on none`.
+        pub fail_on: Option<String>,
+        pub failing: usize,
+        pub incomplete: bool,
+        pub allow_incomplete: bool,
+        pub exit_code: i32,
+        /// `exit_code == 0`.
+        pub passed: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Coverage {
+        pub complete: bool,
+        pub not_collected: Vec<NotCollected>,
+        pub not_evaluated: Vec<NotEvaluated>,
+        pub incomplete_principals: Vec<IncompletePrincipal>,
+        pub builtin_policies_used: Vec<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct NotCollected {
+        pub part: String,
+        pub reason: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct NotEvaluated {
+        pub rule_id: String,
+        /// `null` when the rule could not run for the whole account.
+        pub resource: Option<Resource>,
+        pub reason: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct IncompletePrincipal {
+        pub arn: String,
+        pub problems: Vec<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Resource {
+        pub arn: String,
+        /// `account`, `root`, `user`, `group`, `role` or `policy`.
+        pub kind: String,
+        pub name: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Finding {
+        pub rule_id: String,
+        pub severity: String,
+        pub title: String,
+        pub resource: Resource,
+        pub account: String,
+        pub message: String,
+        pub evidence: Vec<Evidence>,
+        pub fingerprint: String,
+        pub suppressed: Option<Suppressed>,
+        pub in_baseline: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Evidence {
+        pub policy: Option<String>,
+        pub attached: Option<String>,
+        pub statement: Option<usize>,
+        pub sid: Option<String>,
+        pub actions: Vec<String>,
+        pub detail: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Suppressed {
+        pub reason: String,
+        pub expires: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Principal {
+        pub arn: String,
+        /// `user`, `group` or `role`.
+        pub kind: String,
+        pub name: String,
+        pub complete: bool,
+        pub allowed: usize,
+        pub limited: usize,
+        pub denied: usize,
+        pub workmail_admin: bool,
+        pub designated_admin: bool,
+        pub sensitive_actions: Vec<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Notice {
+        /// `expired_suppression` or `unused_suppression`.
+        pub kind: String,
+        pub message: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Rule {
+        pub id: String,
+        pub title: String,
+        pub severity: String,
+        pub rationale: String,
+        pub remediation: String,
+        pub example: Option<String>,
+        pub references: Vec<Reference>,
+        pub tags: Vec<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Reference {
+        pub title: String,
+        pub url: String,
+    }
+}
+
+// Conversions are explicit `match`es, not serde of the internal enums, so a
+// renamed internal variant cannot silently change the wire format.
+
+fn severity(s: Severity) -> String {
+    s.as_str().to_owned()
+}
+
+fn resource_kind(k: ResourceKind) -> String {
+    match k {
+        ResourceKind::Account => "account",
+        ResourceKind::RootUser => "root",
+        ResourceKind::User => "user",
+        ResourceKind::Group => "group",
+        ResourceKind::Role => "role",
+        ResourceKind::Policy => "policy",
+    }
+    .to_owned()
+}
+
+fn source(s: &SourceKind) -> String {
+    match s {
+        SourceKind::Live => "live",
+        SourceKind::Files => "files",
+        SourceKind::Demo => "demo",
+    }
+    .to_owned()
+}
+
+fn notice_kind(k: &NoticeKind) -> String {
+    match k {
+        NoticeKind::ExpiredSuppression => "expired_suppression",
+        NoticeKind::UnusedSuppression => "unused_suppression",
+    }
+    .to_owned()
+}
+
+fn resource(r: &Resource) -> v1::Resource {
+    v1::Resource {
+        arn: r.arn.clone(),
+        kind: resource_kind(r.kind),
+        name: r.name.clone(),
+    }
+}
+
+pub(crate) fn evidence(e: &Evidence) -> v1::Evidence {
+    v1::Evidence {
+        policy: e.policy.clone(),
+        attached: e.attached.clone(),
+        statement: e.statement,
+        sid: e.sid.clone(),
+        actions: e.actions.clone(),
+        detail: e.detail.clone(),
+    }
+}
+
+fn finding(report: &ScanReport, rf: &ReportedFinding) -> v1::Finding {
+    let f = &rf.finding;
+    v1::Finding {
+        rule_id: f.rule_id.clone(),
+        severity: severity(f.severity),
+        // A finding of a rule the report does not describe still needs a title.
+        title: super::rule_meta(report, &f.rule_id)
+            .map(|r| r.title.clone())
+            .unwrap_or_else(|| f.rule_id.clone()),
+        resource: resource(&f.resource),
+        account: f.account.clone(),
+        message: f.message.clone(),
+        evidence: f.evidence.iter().map(evidence).collect(),
+        fingerprint: f.fingerprint.clone(),
+        suppressed: rf.suppressed.as_ref().map(|s| v1::Suppressed {
+            reason: s.reason.clone(),
+            expires: s.expires.clone(),
+        }),
+        in_baseline: rf.in_baseline,
+    }
+}
+
+fn principal(p: &PrincipalSummary) -> v1::Principal {
+    v1::Principal {
+        arn: p.arn.clone(),
+        kind: p.kind.as_str().to_owned(),
+        name: p.name.clone(),
+        complete: p.complete,
+        allowed: p.allowed,
+        limited: p.limited,
+        denied: p.denied,
+        workmail_admin: p.workmail_admin,
+        designated_admin: p.designated_admin,
+        sensitive_actions: p.sensitive_actions.clone(),
+    }
+}
+
+fn notice(n: &ConfigNotice) -> v1::Notice {
+    v1::Notice {
+        kind: notice_kind(&n.kind),
+        message: n.message.clone(),
+    }
+}
+
+fn rule(r: &RuleMeta) -> v1::Rule {
+    v1::Rule {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        severity: severity(r.severity),
+        rationale: r.rationale.clone(),
+        remediation: r.remediation.clone(),
+        example: r.example.clone(),
+        references: r
+            .references
+            .iter()
+            .map(|x| v1::Reference {
+                title: x.title.clone(),
+                url: x.url.clone(),
+            })
+            .collect(),
+        tags: r.tags.clone(),
+    }
+}
+
+impl v1::Report {
+    /// The wire form of a scan report.
+    pub fn from_scan(report: &ScanReport) -> v1::Report {
+        let m = &report.meta;
+        let counts = report.count_by_severity();
+        let count = |s: Severity| counts.get(&s).copied().unwrap_or(0);
+        let (suppressed, baseline) = super::hidden_counts(report);
+        let c = &report.coverage;
+        let g = &report.gate;
+        v1::Report {
+            schema: SCHEMA.to_owned(),
+            tool: v1::Tool {
+                name: "wmaudit".to_owned(),
+                version: m.tool_version.clone(),
+            },
+            scan: v1::Scan {
+                account_id: m.account_id.clone(),
+                account_aliases: m.account_aliases.clone(),
+                source: source(&m.source),
+                caller_arn: m.caller_arn.clone(),
+                collected_at: m.collected_at.clone(),
+                evaluated_at: m.evaluated_at.clone(),
+                api_calls: m.api_calls.clone(),
+                catalog_version: m.catalog_version.clone(),
+            },
+            summary: v1::Summary {
+                critical: count(Severity::Critical),
+                high: count(Severity::High),
+                medium: count(Severity::Medium),
+                low: count(Severity::Low),
+                info: count(Severity::Info),
+                total: counts.values().sum(),
+                suppressed,
+                baseline,
+            },
+            gate: v1::Gate {
+                fail_on: g.fail_on.map(severity),
+                failing: g.failing,
+                incomplete: g.incomplete,
+                allow_incomplete: g.allow_incomplete,
+                exit_code: g.exit_code,
+                passed: g.exit_code == 0,
+            },
+            coverage: v1::Coverage {
+                complete: c.is_complete(),
+                not_collected: c
+                    .not_collected
+                    .iter()
+                    .map(|g| v1::NotCollected {
+                        part: g.part.as_str().to_owned(),
+                        reason: g.reason.clone(),
+                    })
+                    .collect(),
+                not_evaluated: c
+                    .not_evaluated
+                    .iter()
+                    .map(|n| v1::NotEvaluated {
+                        rule_id: n.rule_id.clone(),
+                        resource: n.resource.as_ref().map(resource),
+                        reason: n.reason.clone(),
+                    })
+                    .collect(),
+                incomplete_principals: c
+                    .incomplete_principals
+                    .iter()
+                    .map(|(arn, problems)| v1::IncompletePrincipal {
+                        arn: arn.clone(),
+                        problems: problems.clone(),
+                    })
+                    .collect(),
+                builtin_policies_used: c.builtin_policies_used.clone(),
+            },
+            findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+            principals: report.principals.iter().map(principal).collect(),
+            notices: report.notices.iter().map(notice).collect(),
+            rules: report.rules.iter().map(rule).collect(),
+        }
+    }
+}

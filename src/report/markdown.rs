@@ -1,0 +1,262 @@
+//! GitHub-flavoured Markdown for job summaries (`$GITHUB_STEP_SUMMARY`) and
+//! PR comments.
+//!
+//! Everything that comes from the account (names, messages, reasons) is
+//! escaped: a `|` would break the table, `<root_account>` would vanish as an
+//! HTML tag, `*` would start emphasis. Rule documentation is wmaudit's own
+//! Markdown and is inserted as is.
+
+use crate::findings::{NoticeKind, ScanReport, Severity};
+use crate::snapshot::SourceKind;
+
+/// PR comments are limited to 65,536 characters; past this many rows the
+/// table stops and points at the complete formats.
+pub const MAX_FINDING_ROWS: usize = 200;
+
+pub fn render(report: &ScanReport) -> String {
+    let m = &report.meta;
+    let mut out = String::new();
+
+    let account = if m.account_id.is_empty() {
+        "unknown account".to_owned()
+    } else {
+        format!("account {}", m.account_id)
+    };
+    let aliases = if m.account_aliases.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", escape(&m.account_aliases.join(", ")))
+    };
+    out.push_str(&format!("## wmaudit: {}{aliases}\n\n", escape(&account)));
+
+    let source = match m.source {
+        SourceKind::Live => "live (AWS APIs)",
+        SourceKind::Files => "files (imported)",
+        SourceKind::Demo => "demo data",
+    };
+    let mut facts = vec![format!("Source: {source}")];
+    if let Some(c) = &m.caller_arn {
+        facts.push(format!("caller {}", code(c)));
+    }
+    if let Some(at) = &m.evaluated_at {
+        facts.push(format!("evaluated at {}", escape(at)));
+    }
+    facts.push(format!(
+        "wmaudit {}, catalog {}",
+        escape(&m.tool_version),
+        escape(&m.catalog_version)
+    ));
+    out.push_str(&facts.join(" · "));
+    out.push_str("\n\n");
+
+    // Gate verdict first: it is what a reviewer looks for.
+    let verdict = super::gate_verdict(&report.gate);
+    let mark = if verdict.passed { "✅" } else { "❌" };
+    out.push_str(&format!("{mark} **Gate {}**\n\n", escape(&verdict.text)));
+
+    // Severity counts.
+    let counts = report.count_by_severity();
+    let (suppressed, baseline) = super::hidden_counts(report);
+    out.push_str("| Severity | Active findings |\n|---|---:|\n");
+    for s in Severity::ALL {
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            s,
+            counts.get(&s).copied().unwrap_or(0)
+        ));
+    }
+    out.push_str(&format!(
+        "| **total** | **{}** |\n\n",
+        counts.values().sum::<usize>()
+    ));
+
+    // Findings.
+    let active: Vec<_> = super::active_findings(report).collect();
+    out.push_str("### Findings\n\n");
+    if active.is_empty() {
+        out.push_str("No active findings.\n\n");
+    } else {
+        out.push_str("| Severity | Rule | Resource | Message |\n|---|---|---|---|\n");
+        for rf in active.iter().take(MAX_FINDING_ROWS) {
+            let f = &rf.finding;
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                f.severity,
+                cell_code(&f.rule_id),
+                // Names come from the account: escaped text, not a code span
+                // (a `\\` before `|` inside a code span would end the cell).
+                escape(&super::resource_label(&f.resource)),
+                escape(f.message.trim()),
+            ));
+        }
+        out.push('\n');
+        if active.len() > MAX_FINDING_ROWS {
+            out.push_str(&format!(
+                "… and {} more: see the JSON or SARIF report for all findings.\n\n",
+                super::plural(
+                    active.len() - MAX_FINDING_ROWS,
+                    "active finding",
+                    "active findings"
+                )
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "Not listed: {} and {}.\n\n",
+        super::plural(suppressed, "suppressed finding", "suppressed findings"),
+        super::plural(baseline, "baseline finding", "baseline findings"),
+    ));
+
+    // How to fix: one collapsible block per rule that has active findings,
+    // in the report's rule order.
+    let fired: Vec<_> = report
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            // First of a repeated id only.
+            report.rules[..*i].iter().all(|p| p.id != r.id)
+                && active.iter().any(|f| f.finding.rule_id == r.id)
+        })
+        .map(|(_, r)| r)
+        .collect();
+    if !fired.is_empty() {
+        out.push_str("### How to fix\n\n");
+        for r in fired {
+            let n = active.iter().filter(|f| f.finding.rule_id == r.id).count();
+            out.push_str(&format!(
+                "<details>\n<summary><code>{}</code> {} ({}, {})</summary>\n\n",
+                html(&r.id),
+                html(&r.title),
+                r.severity,
+                super::plural(n, "finding", "findings"),
+            ));
+            out.push_str(&format!("**Why it matters:** {}\n\n", r.rationale.trim()));
+            out.push_str(&format!("**How to fix:**\n\n{}\n\n", r.remediation.trim()));
+            if let Some(ex) = &r.example {
+                out.push_str(&format!("**Example:**\n\n{}\n\n", ex.trim()));
+            }
+            if !r.references.is_empty() {
+                out.push_str("**References:**\n\n");
+                for x in &r.references {
+                    out.push_str(&format!("- [{}]({})\n", escape(&x.title), x.url.trim()));
+                }
+                out.push('\n');
+            }
+            out.push_str("</details>\n\n");
+        }
+    }
+
+    // What the scan could not see: always present.
+    out.push_str("### Not evaluated\n\n");
+    let gaps = super::coverage_gaps(report);
+    if gaps.is_empty() {
+        out.push_str("Nothing: coverage is complete.\n\n");
+    } else {
+        out.push_str("| What | Reason |\n|---|---|\n");
+        for g in gaps {
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                escape(&g.what),
+                escape(&g.reason)
+            ));
+        }
+        out.push('\n');
+    }
+    let builtin = &report.coverage.builtin_policies_used;
+    if !builtin.is_empty() {
+        let names: Vec<String> = builtin.iter().map(|p| code(p)).collect();
+        out.push_str(&format!(
+            "AWS managed policies evaluated from wmaudit's embedded copy (catalog {}): {}.\n\n",
+            escape(&m.catalog_version),
+            names.join(", ")
+        ));
+    }
+
+    if !report.notices.is_empty() {
+        out.push_str("### Config notices\n\n");
+        for n in &report.notices {
+            let kind = match n.kind {
+                NoticeKind::ExpiredSuppression => "expired suppression",
+                NoticeKind::UnusedSuppression => "unused suppression",
+            };
+            out.push_str(&format!("- {kind}: {}\n", escape(&n.message)));
+        }
+        out.push('\n');
+    }
+
+    // Exactly one trailing newline.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell or paragraph: a backslash before
+/// the punctuation that can start inline markup mid-line (CommonMark allows
+/// it before any ASCII punctuation), and line breaks as `<br>` so a table
+/// cell stays on one row.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push_str("<br>");
+                }
+            }
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '#' | '!' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span for a table cell, for wmaudit's own identifiers: `|` must be
+/// escaped even inside code (GFM splits cells before it parses code spans).
+pub fn cell_code(s: &str) -> String {
+    code(&s.replace('|', "\\|"))
+}
+
+/// A code span that survives backticks and newlines.
+pub fn code(s: &str) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in flat.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    // A leading or trailing backtick would merge with the fence.
+    let pad = if flat.starts_with('`') || flat.ends_with('`') || flat.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
+/// Escapes text for raw HTML (`<summary>`), on one line.
+fn html(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

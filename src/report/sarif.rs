@@ -1,0 +1,483 @@
+//! SARIF 2.1.0 for GitHub code scanning.
+//!
+//! IAM findings have no source file, and GitHub rejects a whole upload if one
+//! result lacks a physical location or uses a URI with a scheme (an ARN parses
+//! as scheme `arn`). So every result gets a made-up relative path per resource
+//! (`aws/<account>/iam/user/alice`), the ARN goes into `logicalLocations`
+//! and the message, and `primaryLocationLineHash` carries the finding's own
+//! fingerprint because there is no line for the upload action to hash.
+//! See docs/report-format.md and /work/shared/reference/sarif-github.md.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Map, Value, json};
+
+use crate::findings::{Finding, ResourceKind, RuleMeta, ScanReport, Severity};
+
+pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const INFORMATION_URI: &str = "https://github.com/wmaudit/wmaudit";
+
+/// GitHub keeps at most 20 tags per rule.
+const MAX_TAGS: usize = 20;
+
+/// Path segments keep only RFC 3986 unreserved characters; everything else
+/// (spaces, `+=,@` allowed in IAM names, non-ASCII) is percent-encoded so the
+/// path is a valid `uri-reference` that GitHub accepts.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One SARIF log with one run for this report's account.
+pub fn render(report: &ScanReport) -> String {
+    render_many([report])
+}
+
+/// One SARIF log with one run per report (per account). GitHub refuses two
+/// runs with the same tool and category, so a repeated account id gets the
+/// first free `-2`, `-3`, ... suffix in its `automationDetails.id`. GitHub
+/// accepts at most 20 runs per file; splitting is the caller's business.
+pub fn render_many<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> String {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let runs: Vec<Value> = reports
+        .into_iter()
+        .map(|r| {
+            let account = account_segment(&r.meta.account_id);
+            let mut category = account.clone();
+            let mut n = 1;
+            while !used.insert(category.clone()) {
+                n += 1;
+                category = format!("{account}-{n}");
+            }
+            run(r, &category)
+        })
+        .collect();
+    let log = json!({
+        "$schema": SARIF_SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": runs,
+    });
+    super::json::to_pretty_json(&log)
+}
+
+/// `critical`..`info` as GitHub's numeric `security-severity`, a string.
+pub fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// SARIF `level`: GitHub shows error/warning/note.
+pub fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// `root-access-keys` -> `RootAccessKeys`: SARIF's `name` is an identifier.
+pub fn pascal_case(id: &str) -> String {
+    let mut out = String::new();
+    for word in id.split(|c: char| !c.is_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.extend(chars);
+        }
+    }
+    if out.is_empty() {
+        out.push_str("Rule");
+    }
+    out
+}
+
+fn encode_segment(s: &str) -> String {
+    // `.` and `..` would be dot-segments, which URI resolution removes.
+    if !s.is_empty() && s.chars().all(|c| c == '.') {
+        return "%2E".repeat(s.len());
+    }
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+fn account_segment(account_id: &str) -> String {
+    if account_id.trim().is_empty() {
+        "unknown-account".to_owned()
+    } else {
+        encode_segment(account_id)
+    }
+}
+
+/// The made-up relative path GitHub shows for a resource: never an ARN,
+/// never empty, no scheme, and without the words GitHub uses to classify
+/// paths as test or documentation code.
+pub fn artifact_uri(f: &Finding) -> String {
+    let account = account_segment(&f.account);
+    let name = if f.resource.name.is_empty() {
+        "unnamed".to_owned()
+    } else {
+        encode_segment(&f.resource.name)
+    };
+    match f.resource.kind {
+        ResourceKind::Account => format!("aws/{account}/account"),
+        ResourceKind::RootUser => format!("aws/{account}/iam/root"),
+        kind => format!("aws/{account}/iam/{}/{name}", kind.as_str()),
+    }
+}
+
+/// A `helpUri` must be an absolute URI; a reference that is not one is
+/// left to the Markdown help rather than making the log invalid.
+fn help_uri(rule: &RuleMeta) -> Option<&str> {
+    rule.references
+        .iter()
+        .map(|r| r.url.trim())
+        .find(|u| is_http_uri(u))
+}
+
+/// `http(s)://host[:port]` and a path, query or fragment of characters RFC
+/// 3986 allows there: conservative, so the schema's `uri` format holds.
+fn is_http_uri(u: &str) -> bool {
+    let Some(rest) = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(split);
+    let (host, port) = authority.split_once(':').unwrap_or((authority, ""));
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+    let port_ok = port.bytes().all(|c| c.is_ascii_digit());
+    let b = tail.as_bytes();
+    let tail_ok = tail.matches('#').count() <= 1
+        && b.iter().enumerate().all(|(i, &c)| match c {
+            b'%' => {
+                b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            }
+            _ => c.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=".contains(&c),
+        });
+    host_ok && port_ok && tail_ok
+}
+
+fn help_text(rule: &RuleMeta) -> String {
+    let mut s = format!(
+        "{}\n\nWhy it matters: {}\n\nHow to fix: {}\n",
+        rule.title,
+        rule.rationale.trim(),
+        rule.remediation.trim()
+    );
+    if let Some(ex) = &rule.example {
+        s.push_str(&format!("\nExample:\n{}\n", ex.trim()));
+    }
+    if !rule.references.is_empty() {
+        s.push_str("\nReferences:\n");
+        for r in &rule.references {
+            s.push_str(&format!("- {}: {}\n", r.title, r.url));
+        }
+    }
+    s
+}
+
+fn non_empty<'a>(s: &'a str, fallback: &'a str) -> &'a str {
+    if s.trim().is_empty() { fallback } else { s }
+}
+
+fn tags(rule: &RuleMeta) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    std::iter::once("security")
+        .chain(rule.tags.iter().map(String::as_str))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && seen.insert(t.to_owned()))
+        .take(MAX_TAGS)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn rule_descriptor(rule: &RuleMeta) -> Value {
+    let title = non_empty(&rule.title, &rule.id);
+    let mut d = Map::new();
+    d.insert("id".to_owned(), json!(rule.id));
+    d.insert("name".to_owned(), json!(pascal_case(&rule.id)));
+    // GitHub documents a 1024-character limit for the short description.
+    d.insert(
+        "shortDescription".to_owned(),
+        json!({ "text": truncate_chars(title, 1024) }),
+    );
+    d.insert(
+        "fullDescription".to_owned(),
+        json!({ "text": non_empty(&rule.rationale, title) }),
+    );
+    d.insert(
+        "help".to_owned(),
+        json!({ "text": help_text(rule), "markdown": rule.help_markdown() }),
+    );
+    if let Some(uri) = help_uri(rule) {
+        d.insert("helpUri".to_owned(), json!(uri));
+    }
+    d.insert(
+        "defaultConfiguration".to_owned(),
+        json!({ "level": level(rule.severity) }),
+    );
+    d.insert(
+        "properties".to_owned(),
+        json!({
+            "tags": tags(rule),
+            "precision": "high",
+            "security-severity": security_severity(rule.severity),
+        }),
+    );
+    Value::Object(d)
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// A stand-in descriptor for a finding whose rule the report does not
+/// describe, so that `ruleIndex` always points at something.
+fn unknown_rule(id: &str, severity: Severity) -> RuleMeta {
+    RuleMeta {
+        id: id.to_owned(),
+        title: id.to_owned(),
+        severity,
+        rationale: String::new(),
+        remediation: "See the wmaudit rule documentation.".to_owned(),
+        example: None,
+        references: Vec::new(),
+        tags: Vec::new(),
+    }
+}
+
+/// The message's first sentence is GitHub's alert title, so it must name the
+/// resource; the ARN follows so the alert is unambiguous.
+fn message_text(f: &Finding) -> String {
+    let msg = f.message.trim();
+    let r = &f.resource;
+    let label = match r.kind {
+        ResourceKind::Account => format!("Account {}", non_empty(&f.account, &r.name)),
+        ResourceKind::RootUser => "Root user".to_owned(),
+        kind => format!("{} {}", capitalize(kind.as_str()), r.name),
+    };
+    let first = first_sentence(msg);
+    let names_it = (!r.name.is_empty() && first.contains(&r.name))
+        || (!r.arn.is_empty() && first.contains(&r.arn))
+        || (r.kind == ResourceKind::RootUser && first.to_ascii_lowercase().contains("root"));
+    let mut text = if msg.is_empty() {
+        format!("{label}.")
+    } else if names_it {
+        msg.to_owned()
+    } else {
+        format!("{label}: {msg}")
+    };
+    if !r.arn.is_empty() && !text.contains(&r.arn) {
+        text.push_str(&format!("\n\nResource: {}", r.arn));
+    }
+    text
+}
+
+fn first_sentence(s: &str) -> &str {
+    let end = [". ", ".\n", "\n"]
+        .iter()
+        .filter_map(|p| s.find(p))
+        .min()
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn run(report: &ScanReport, category: &str) -> Value {
+    // Rules in the report's order (first of a repeated id wins), then
+    // stand-ins for rules that only appear in findings, sorted by id.
+    let mut rules: Vec<RuleMeta> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &report.rules {
+        if !index.contains_key(&r.id) {
+            index.insert(r.id.clone(), rules.len());
+            rules.push(r.clone());
+        }
+    }
+    let mut missing: BTreeMap<&str, Severity> = BTreeMap::new();
+    for f in report.active() {
+        if !index.contains_key(&f.rule_id) {
+            let e = missing.entry(&f.rule_id).or_insert(f.severity);
+            *e = (*e).max(f.severity);
+        }
+    }
+    for (id, sev) in missing {
+        index.insert(id.to_owned(), rules.len());
+        rules.push(unknown_rule(id, sev));
+    }
+
+    // GitHub merges alerts with the same rule, path and hash: a repeated
+    // fingerprint (hand-made or duplicated input) gets a suffix so no
+    // finding disappears.
+    let mut hashes: BTreeMap<String, usize> = BTreeMap::new();
+    let results: Vec<Value> = report
+        .active()
+        .map(|f| {
+            let base = if f.fingerprint.is_empty() {
+                crate::findings::fingerprint(
+                    &f.rule_id,
+                    &f.account,
+                    &f.resource.arn,
+                    &f.discriminator,
+                )
+            } else {
+                f.fingerprint.clone()
+            };
+            let n = hashes.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let hash = if *n == 1 { base } else { format!("{base}:{n}") };
+            result(f, index.get(&f.rule_id).copied().unwrap_or(0), &hash)
+        })
+        .collect();
+
+    let meta = &report.meta;
+    let (suppressed, baseline) = super::hidden_counts(report);
+    let mut notes: Vec<Value> = super::coverage_gaps(report)
+        .into_iter()
+        .map(|g| {
+            json!({
+                "level": "warning",
+                "message": { "text": format!("Not evaluated: {}: {}", g.what, g.reason) },
+            })
+        })
+        .collect();
+    if notes.is_empty() {
+        notes.push(json!({
+            "level": "note",
+            "message": { "text": "Coverage is complete: every rule was evaluated." },
+        }));
+    }
+    let config_notes: Vec<Value> = report
+        .notices
+        .iter()
+        .map(|n| json!({ "level": "warning", "message": { "text": n.message } }))
+        .collect();
+    let mut invocation = Map::new();
+    invocation.insert("executionSuccessful".to_owned(), json!(true));
+    invocation.insert("toolExecutionNotifications".to_owned(), json!(notes));
+    if !config_notes.is_empty() {
+        invocation.insert(
+            "toolConfigurationNotifications".to_owned(),
+            json!(config_notes),
+        );
+    }
+
+    json!({
+        "tool": {
+            "driver": {
+                "name": "wmaudit",
+                "semanticVersion": meta.tool_version,
+                "informationUri": INFORMATION_URI,
+                "rules": rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
+            }
+        },
+        "automationDetails": { "id": format!("wmaudit/{category}/") },
+        "invocations": [invocation],
+        "columnKind": "utf16CodeUnits",
+        "results": results,
+        "properties": {
+            "accountId": meta.account_id,
+            "accountAliases": meta.account_aliases,
+            "catalogVersion": meta.catalog_version,
+            "coverageComplete": report.coverage.is_complete(),
+            "suppressedFindings": suppressed,
+            "baselineFindings": baseline,
+        },
+    })
+}
+
+fn result(f: &Finding, rule_index: usize, hash: &str) -> Value {
+    let r = &f.resource;
+    let mut logical = Map::new();
+    if !r.name.is_empty() {
+        logical.insert("name".to_owned(), json!(r.name));
+    }
+    logical.insert(
+        "fullyQualifiedName".to_owned(),
+        json!(non_empty(&r.arn, &r.name)),
+    );
+    logical.insert("kind".to_owned(), json!("resource"));
+    // The JSON report's evidence shape, so both formats read the same.
+    let evidence: Vec<Value> = f
+        .evidence
+        .iter()
+        .map(|e| serde_json::to_value(super::json::evidence(e)).unwrap_or(Value::Null))
+        .collect();
+    json!({
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": message_text(f) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": artifact_uri(f) },
+                "region": { "startLine": 1, "startColumn": 1 },
+            },
+            "logicalLocations": [logical],
+        }],
+        "partialFingerprints": { "primaryLocationLineHash": hash },
+        "properties": {
+            "severity": f.severity.as_str(),
+            "account": f.account,
+            "resourceArn": r.arn,
+            "resourceKind": r.kind.as_str(),
+            "evidence": evidence,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_uris_must_be_plain_http_urls() {
+        for ok in [
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html",
+            "http://example.com:8080/a?b=c#d",
+            "https://example.com",
+        ] {
+            assert!(is_http_uri(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "docs/rules.md",
+            "ftp://example.com",
+            "https://",
+            "https://[",
+            "https://a b",
+            "https://example.com/%zz",
+            "https://example.com:80x",
+            "https://example.com/a#b#c",
+            "https://example.com/<x>",
+        ] {
+            assert!(!is_http_uri(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn first_sentence_ends_at_a_period_or_line_break() {
+        assert_eq!(first_sentence("User a.b is bad. More."), "User a.b is bad");
+        assert_eq!(first_sentence("one\ntwo"), "one");
+        assert_eq!(first_sentence("no end"), "no end");
+    }
+}

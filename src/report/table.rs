@@ -1,0 +1,312 @@
+//! Human-readable tables for a terminal (comfy-table).
+//!
+//! Layout: a summary box; the active findings and a line counting the
+//! suppressed and baseline ones (not listed); the "not evaluated" section
+//! (always shown: an auditor must see what was not looked at); config notices.
+
+use comfy_table::modifiers::UTF8_ROUND_CORNERS;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
+
+use crate::findings::{NoticeKind, ScanReport, Severity};
+use crate::snapshot::SourceKind;
+
+use super::RenderOptions;
+
+/// Width used when the caller does not know the terminal's (output piped).
+pub const DEFAULT_WIDTH: u16 = 100;
+/// Below this, four columns cannot be laid out; narrower widths are raised.
+pub const MIN_WIDTH: u16 = 40;
+
+pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
+    let width = opts.width.unwrap_or(DEFAULT_WIDTH).max(MIN_WIDTH);
+    let w = usize::from(width);
+    let mut out = String::new();
+
+    out.push_str(&summary(report, opts.color, width));
+    out.push('\n');
+
+    // Findings.
+    let active: Vec<_> = super::active_findings(report).collect();
+    out.push('\n');
+    out.push_str(&heading(
+        &format!("Findings ({} active)", active.len()),
+        opts.color,
+    ));
+    if active.is_empty() {
+        out.push_str("No active findings.\n");
+    } else {
+        let mut t = new_table(width, opts.color);
+        t.set_header(vec!["Severity", "Rule", "Resource", "Message"]);
+        // Rule ids get a fixed share of the width and break only after a
+        // `-` (comfy-table would cut them anywhere): an id must stay
+        // recognisable to be searched for or put into a suppression.
+        let longest_rule = active
+            .iter()
+            .map(|f| f.finding.rule_id.chars().count())
+            .max()
+            .unwrap_or(0);
+        let rule_width = longest_rule.min((w.saturating_sub(13) * 3 / 10).max(12));
+        t.set_constraints(vec![
+            ColumnConstraint::LowerBoundary(Width::Fixed(8 + 2)),
+            ColumnConstraint::Absolute(Width::Fixed(
+                u16::try_from(rule_width + 2).unwrap_or(u16::MAX),
+            )),
+        ]);
+        for rf in &active {
+            let f = &rf.finding;
+            t.add_row(vec![
+                severity_cell(f.severity, opts.color),
+                Cell::new(break_id(&f.rule_id, rule_width)),
+                Cell::new(super::resource_label(&f.resource)),
+                Cell::new(f.message.trim()),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    let (suppressed, baseline) = super::hidden_counts(report);
+    push_wrapped(
+        &mut out,
+        &format!(
+            "Not listed: {} and {}.",
+            super::plural(suppressed, "suppressed finding", "suppressed findings"),
+            super::plural(baseline, "baseline finding", "baseline findings"),
+        ),
+        "",
+        w,
+    );
+
+    // What the scan could not see: never hidden, even when long.
+    out.push('\n');
+    out.push_str(&heading("Not evaluated", opts.color));
+    let gaps = super::coverage_gaps(report);
+    if gaps.is_empty() {
+        out.push_str("Nothing: coverage is complete.\n");
+    } else {
+        let mut t = new_table(width, opts.color);
+        t.set_header(vec!["What", "Reason"]);
+        for g in gaps {
+            t.add_row(vec![g.what, g.reason]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    let builtin = &report.coverage.builtin_policies_used;
+    if !builtin.is_empty() {
+        push_wrapped(
+            &mut out,
+            &format!(
+                "AWS managed policies evaluated from wmaudit's embedded copy (catalog {}): {}.",
+                report.meta.catalog_version,
+                builtin.join(", ")
+            ),
+            "",
+            w,
+        );
+    }
+
+    if !report.notices.is_empty() {
+        out.push('\n');
+        out.push_str(&heading("Config notices", opts.color));
+        for n in &report.notices {
+            let kind = match n.kind {
+                NoticeKind::ExpiredSuppression => "expired suppression",
+                NoticeKind::UnusedSuppression => "unused suppression",
+            };
+            push_wrapped(&mut out, &format!("- {kind}: {}", n.message), "  ", w);
+        }
+    }
+    out
+}
+
+/// A table that never looks at the terminal (renderers are pure) and only
+/// styles cells when colour was asked for.
+fn new_table(width: u16, color: bool) -> Table {
+    let mut t = Table::new();
+    t.force_no_tty();
+    if color {
+        t.enforce_styling();
+    }
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .apply_modifier(UTF8_ROUND_CORNERS)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(width);
+    t
+}
+
+fn summary(report: &ScanReport, color: bool, width: u16) -> String {
+    let m = &report.meta;
+    let mut t = new_table(width, color);
+    let account = if m.account_id.is_empty() {
+        "unknown".to_owned()
+    } else {
+        m.account_id.clone()
+    };
+    let account = if m.account_aliases.is_empty() {
+        account
+    } else {
+        format!("{account} ({})", m.account_aliases.join(", "))
+    };
+    t.add_row(vec![Cell::new("Account"), Cell::new(account)]);
+    let source = match m.source {
+        SourceKind::Live => "live (AWS APIs)",
+        SourceKind::Files => "files (imported)",
+        SourceKind::Demo => "demo data",
+    };
+    t.add_row(vec!["Source", source]);
+    if let Some(caller) = &m.caller_arn {
+        t.add_row(vec!["Caller", caller]);
+    }
+    if let Some(at) = &m.evaluated_at {
+        t.add_row(vec!["Evaluated at", at]);
+    }
+    let counts = report.count_by_severity();
+    let by_sev: Vec<String> = Severity::ALL
+        .iter()
+        .map(|s| format!("{} {s}", counts.get(s).copied().unwrap_or(0)))
+        .collect();
+    t.add_row(vec![
+        "Findings".to_owned(),
+        format!(
+            "{} ({} active)",
+            by_sev.join(", "),
+            counts.values().sum::<usize>()
+        ),
+    ]);
+    let verdict = super::gate_verdict(&report.gate);
+    let mut cell = Cell::new(&verdict.text);
+    if color {
+        cell = cell
+            .fg(if verdict.passed {
+                Color::Green
+            } else {
+                Color::Red
+            })
+            .add_attribute(Attribute::Bold);
+    }
+    t.add_row(vec![Cell::new("Gate"), cell]);
+    t.to_string()
+}
+
+fn severity_cell(s: Severity, color: bool) -> Cell {
+    let cell = Cell::new(s.as_str());
+    if !color {
+        return cell;
+    }
+    match s {
+        Severity::Critical => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Severity::High => cell.fg(Color::Red),
+        Severity::Medium => cell.fg(Color::Yellow),
+        Severity::Low => cell.fg(Color::Cyan),
+        Severity::Info => cell.fg(Color::DarkGrey),
+    }
+}
+
+/// Splits an identifier into lines of at most `width` characters, after
+/// `-`, `_`, `.` or `/` where possible.
+fn break_id(id: &str, width: usize) -> String {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for part in id.split_inclusive(['-', '_', '.', '/']) {
+        let mut part: Vec<char> = part.chars().collect();
+        while !part.is_empty() {
+            if len + part.len() <= width {
+                line.extend(part.drain(..));
+                len = line.chars().count();
+            } else if len > 0 {
+                lines.push(std::mem::take(&mut line));
+                len = 0;
+            } else {
+                line.extend(part.drain(..width.min(part.len())));
+                lines.push(std::mem::take(&mut line));
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+fn heading(text: &str, color: bool) -> String {
+    if color {
+        // Bold via SGR; comfy-table's styling only applies inside tables.
+        format!("\u{1b}[1m{text}\u{1b}[0m\n")
+    } else {
+        format!("{text}\n")
+    }
+}
+
+/// Greedy word wrap to `width` characters; continuation lines get `indent`.
+/// Words longer than a line are split, so no line exceeds the width.
+fn push_wrapped(out: &mut String, text: &str, indent: &str, width: usize) {
+    let indent_len = indent.chars().count();
+    let mut line = String::new();
+    let mut len = 0;
+    // No word on the current line yet (it may hold the indent).
+    let mut fresh = true;
+    let mut flush = |line: &mut String, len: &mut usize, fresh: &mut bool| {
+        out.push_str(line.trim_end());
+        out.push('\n');
+        *line = indent.to_owned();
+        *len = indent_len;
+        *fresh = true;
+    };
+    for word in text.split_whitespace() {
+        let mut rest: Vec<char> = word.chars().collect();
+        while !rest.is_empty() {
+            let sep = usize::from(!fresh);
+            if len + sep + rest.len() <= width {
+                if !fresh {
+                    line.push(' ');
+                }
+                line.extend(rest.iter());
+                len += sep + rest.len();
+                fresh = false;
+                break;
+            }
+            if !fresh {
+                flush(&mut line, &mut len, &mut fresh);
+                continue;
+            }
+            // Alone on a line and still too long: split the word.
+            let take = width.saturating_sub(len).clamp(1, rest.len());
+            line.extend(rest.drain(..take));
+            flush(&mut line, &mut len, &mut fresh);
+        }
+    }
+    if !fresh {
+        flush(&mut line, &mut len, &mut fresh);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{break_id, push_wrapped};
+
+    #[test]
+    fn ids_break_after_separators() {
+        assert_eq!(
+            break_id("workmail-admin-without-mfa", 20),
+            "workmail-admin-\nwithout-mfa"
+        );
+        assert_eq!(break_id("short", 20), "short");
+        assert_eq!(break_id("abcdefghij", 4), "abcd\nefgh\nij");
+        assert_eq!(break_id("", 4), "");
+    }
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let mut out = String::new();
+        let text = "- unused suppression: a rather long message with a verylongunbreakablewordthatexceedsthewidth in it";
+        push_wrapped(&mut out, text, "  ", 20);
+        for line in out.lines() {
+            assert!(line.chars().count() <= 20, "{line:?}");
+        }
+        let words: String = out.split_whitespace().collect();
+        assert_eq!(words, text.split_whitespace().collect::<String>());
+    }
+}

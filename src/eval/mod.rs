@@ -90,6 +90,7 @@ pub struct Engine<'c> {
     pub policies: PolicyTable,
     pub principals: Vec<Principal>,
     access: Vec<Access>,
+    by_arn: std::collections::HashMap<String, PrincipalId>,
     /// AWS managed policies evaluated from wmaudit's embedded copy because the
     /// account data lacked them.
     pub builtin_fallbacks: Vec<String>,
@@ -105,11 +106,17 @@ impl<'c> Engine<'c> {
             .iter()
             .map(|p| evaluate(catalog, &policies, p))
             .collect();
+        let by_arn = principals
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.arn.clone(), i))
+            .collect();
         Engine {
             catalog,
             policies,
             principals,
             access,
+            by_arn,
             builtin_fallbacks,
         }
     }
@@ -136,12 +143,15 @@ impl<'c> Engine<'c> {
         ids
     }
 
+    /// The principal with this ARN.
+    pub fn by_arn(&self, arn: &str) -> Option<PrincipalId> {
+        self.by_arn.get(arn).copied()
+    }
+
     /// Finds a principal by ARN, or by name (users, then groups, then roles).
     pub fn find(&self, name_or_arn: &str) -> Vec<PrincipalId> {
         if name_or_arn.starts_with("arn:") {
-            return (0..self.principals.len())
-                .filter(|&i| self.principals[i].arn == name_or_arn)
-                .collect();
+            return self.by_arn(name_or_arn).into_iter().collect();
         }
         let mut ids: Vec<PrincipalId> = (0..self.principals.len())
             .filter(|&i| self.principals[i].name == name_or_arn)

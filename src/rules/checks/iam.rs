@@ -92,11 +92,13 @@ impl TypedCheck for UserDirectPolicies {
         let Some(account) = &ctx.snapshot.account else {
             return;
         };
+        let users: std::collections::HashMap<&str, &crate::account::User> =
+            account.users.iter().map(|u| (u.arn.as_str(), u)).collect();
         for (_, p) in ctx.acting_principals() {
             if p.kind != PrincipalKind::User {
                 continue;
             }
-            let Some(user) = account.users.iter().find(|u| u.arn == p.arn) else {
+            let Some(user) = users.get(p.arn.as_str()) else {
                 continue;
             };
             let direct: BTreeSet<String> = user

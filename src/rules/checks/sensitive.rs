@@ -125,6 +125,12 @@ impl TypedCheck for AdminWithoutMfa {
         let Some(report) = &ctx.snapshot.credential_report else {
             return;
         };
+        let rows: std::collections::HashMap<&str, &CredentialRow> = report
+            .rows
+            .iter()
+            .filter(|r| !r.is_root())
+            .map(|r| (r.user.as_str(), r))
+            .collect();
         for (id, p) in ctx.acting_principals() {
             // Roles have no password or long-lived keys of their own.
             if p.kind != PrincipalKind::User {
@@ -134,7 +140,7 @@ impl TypedCheck for AdminWithoutMfa {
             let admin = ctx.workmail.admin.is_subset(&access.allowed);
             let mut held = access.allowed.clone();
             held.intersect_with(&wanted);
-            let row = report.user(&p.name);
+            let row = rows.get(p.name.as_str()).copied();
             if !admin && held.is_clear() {
                 // Weak credentials on a user whose permissions are only
                 // partly known: the missing part may make it an administrator.

@@ -72,7 +72,7 @@ impl TypedCheck for UnknownAction {
                         arn.clone(),
                     ),
                     PolicyOrigin::Inline { owner, name } => {
-                        let Some(&pid) = engine.find(owner).first() else {
+                        let Some(pid) = engine.by_arn(owner) else {
                             continue;
                         };
                         let p = engine.principal(pid);

@@ -147,7 +147,7 @@ impl TypedCheck for ViaWildcard {
                             st.index
                         )),
                     PolicyOrigin::Inline { owner, name } => {
-                        let Some(&owner_id) = engine.find(owner).first() else {
+                        let Some(owner_id) = engine.by_arn(owner) else {
                             continue;
                         };
                         let p = engine.principal(owner_id);

@@ -131,7 +131,12 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
             write_file(path, &crate::report::render_all(fmt, &reports, &plain))?;
         }
     }
-    Ok(combined_exit(&reports))
+    let code = combined_exit(&reports);
+    // The process ends here: freeing every finding and policy one by one
+    // would cost a tenth of a large scan for nothing.
+    std::mem::forget(reports);
+    std::mem::forget(snapshots);
+    Ok(code)
 }
 
 /// Findings beat incompleteness: a gate that found a problem says so first.

@@ -258,6 +258,31 @@ fn resource(r: &Resource) -> v1::Resource {
     }
 }
 
+/// The v1 evidence shape, borrowed: for SARIF, which repeats it per result
+/// and need not own a copy. Same fields, same order as [`v1::Evidence`].
+#[derive(serde::Serialize)]
+pub(crate) struct EvidenceRef<'a> {
+    policy: Option<&'a str>,
+    attached: Option<&'a str>,
+    statement: Option<usize>,
+    sid: Option<&'a str>,
+    actions: &'a [String],
+    detail: Option<&'a str>,
+}
+
+impl<'a> From<&'a Evidence> for EvidenceRef<'a> {
+    fn from(e: &'a Evidence) -> Self {
+        EvidenceRef {
+            policy: e.policy.as_deref(),
+            attached: e.attached.as_deref(),
+            statement: e.statement,
+            sid: e.sid.as_deref(),
+            actions: &e.actions,
+            detail: e.detail.as_deref(),
+        }
+    }
+}
+
 pub(crate) fn evidence(e: &Evidence) -> v1::Evidence {
     v1::Evidence {
         policy: e.policy.clone(),

@@ -148,56 +148,112 @@ impl<'a> Context<'a> {
         actions: &ActionSet,
         effect: Effect,
     ) -> Vec<Evidence> {
+        // One pass over the principal's statements with set intersections,
+        // not one explanation per action: this runs for every finding.
         let engine = self.engine();
         let catalog = engine.catalog();
-        let mut grouped: BTreeMap<(String, String, usize, Option<String>), Vec<String>> =
-            BTreeMap::new();
-        for action in actions.ones() {
-            let ex = engine.explain(id, action);
-            let hits = match effect {
-                Effect::Allow => &ex.grants,
-                Effect::Deny => &ex.denies,
-            };
-            for h in hits {
-                let origin = &engine.policies.get(h.policy).origin;
-                grouped
-                    .entry((
+        let p = engine.principal(id);
+        type Key = (String, String, usize, Option<String>);
+        let mut grouped: BTreeMap<Key, ActionSet> = BTreeMap::new();
+        let mut add = |key: Key, set: &ActionSet| {
+            grouped
+                .entry(key)
+                .or_insert_with(|| catalog.empty_set())
+                .union_with(set);
+        };
+        let statements = |policy| match &engine.policies.get(policy).compiled {
+            Ok(c) => c.statements.as_slice(),
+            Err(_) => &[],
+        };
+        for a in &p.attachments {
+            let origin = &engine.policies.get(a.policy).origin;
+            for st in statements(a.policy) {
+                if st.effect != effect || st.actions.is_disjoint(actions) {
+                    continue;
+                }
+                let mut hit = st.actions.clone();
+                hit.intersect_with(actions);
+                add(
+                    (
                         policy_label(origin),
-                        via_label(&h.via),
-                        h.statement,
-                        h.sid.clone(),
-                    ))
-                    .or_default()
-                    .push(catalog.action(action).full_name.clone());
+                        via_label(&a.via),
+                        st.index,
+                        st.sid.clone(),
+                    ),
+                    &hit,
+                );
             }
-            if effect == Effect::Deny
-                && let Some(b) = &ex.boundary
-                && b.allows.is_empty()
-            {
-                let origin = &engine.policies.get(b.policy).origin;
-                grouped
-                    .entry((
+        }
+        if effect == Effect::Deny
+            && let Some(b) = p.boundary
+        {
+            let origin = &engine.policies.get(b).origin;
+            // What the boundary does not allow at all, then its own Denies.
+            let mut blocked = actions.clone();
+            blocked.difference_with(&engine.policies.get(b).aggregate.allow_any);
+            if !blocked.is_clear() {
+                add(
+                    (
                         policy_label(origin),
                         "as permission boundary".into(),
                         usize::MAX,
                         None,
-                    ))
-                    .or_default()
-                    .push(catalog.action(action).full_name.clone());
+                    ),
+                    &blocked,
+                );
+            }
+            for st in statements(b) {
+                if st.effect == Effect::Deny && !st.actions.is_disjoint(actions) {
+                    let mut hit = st.actions.clone();
+                    hit.intersect_with(actions);
+                    add(
+                        (
+                            policy_label(origin),
+                            "as permission boundary".into(),
+                            st.index,
+                            st.sid.clone(),
+                        ),
+                        &hit,
+                    );
+                }
             }
         }
         grouped
             .into_iter()
-            .map(|((policy, attached, statement, sid), actions)| Evidence {
+            .map(|((policy, attached, statement, sid), set)| Evidence {
                 policy: Some(policy),
                 attached: Some(attached),
                 statement: (statement != usize::MAX).then_some(statement),
                 sid,
-                actions,
+                actions: compact_names(catalog, &set),
                 detail: None,
             })
             .collect()
     }
+}
+
+/// Action names for evidence: a large service whose every action is in the
+/// set is written `service:*` (233 SES actions are one entry, not 233).
+pub fn compact_names(catalog: &Catalog, set: &ActionSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for svc in catalog.services() {
+        let range = svc.range.clone();
+        if range.is_empty() {
+            continue;
+        }
+        // Small services stay explicit: naming GetRawMessageContent says more
+        // than `workmailmessageflow:*`.
+        if range.len() > 10 && set.contains_all_in_range(range.clone()) {
+            out.push(format!("{}:*", svc.prefix));
+        } else {
+            out.extend(
+                range
+                    .filter(|&i| set.contains(i))
+                    .map(|i| catalog.action(i).full_name.clone()),
+            );
+        }
+    }
+    out
 }
 
 /// A managed policy's ARN, or `inline:NAME` (on its owner) for inline ones.

@@ -122,11 +122,7 @@ impl TypedCheck for AdminIncomplete {
                 ))
                 .evidence(Evidence {
                     detail: Some("missing actions granted by AmazonWorkMailFullAccess".into()),
-                    actions: catalog
-                        .names(&missing)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
+                    actions: crate::rules::context::compact_names(catalog, &missing),
                     ..Evidence::default()
                 });
             out.push(f);

@@ -111,12 +111,11 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
         None
     };
     let render_opts = RenderOptions { color, width };
-    let main = crate::report::render_all(format, &reports, &render_opts);
     match &args.output {
-        Some(path) => write_file(path, &main)?,
+        Some(path) => write_report(path, format, &reports, &render_opts)?,
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(main.as_bytes())
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::report::write_all(format, &reports, &render_opts, &mut out)
                 .and_then(|_| out.flush())
                 .context("cannot write to stdout")?;
         }
@@ -128,7 +127,7 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
         (&args.markdown, Format::Markdown),
     ] {
         if let Some(path) = path {
-            write_file(path, &crate::report::render_all(fmt, &reports, &plain))?;
+            write_report(path, fmt, &reports, &plain)?;
         }
     }
     let code = combined_exit(&reports);
@@ -151,8 +150,18 @@ fn combined_exit(reports: &[ScanReport]) -> i32 {
     }
 }
 
-fn write_file(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+fn write_report(
+    path: &Path,
+    format: Format,
+    reports: &[ScanReport],
+    opts: &RenderOptions,
+) -> Result<()> {
+    let write = || -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+        crate::report::write_all(format, reports, opts, &mut out)?;
+        out.flush()
+    };
+    write().with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn cmd_rules(args: args::RulesArgs) -> Result<i32> {

@@ -25,6 +25,26 @@ pub fn render_many(reports: &[ScanReport]) -> String {
     to_pretty_json(&all)
 }
 
+/// Writes the report(s) as `render`/`render_many` would, without holding the
+/// whole text in memory (a large account's report is hundreds of MB).
+pub fn write_many(reports: &[ScanReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match reports {
+        [one] => write_pretty_json(&v1::Report::from_scan(one), out),
+        _ => {
+            let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
+            write_pretty_json(&all, out)
+        }
+    }
+}
+
+pub(crate) fn write_pretty_json<T: serde::Serialize>(
+    value: &T,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
 /// Serializes with a trailing newline. Our wire types cannot fail to
 /// serialize (string keys only, no floats), but a renderer must not panic,
 /// so a failure becomes a JSON error object instead.

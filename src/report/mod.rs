@@ -87,6 +87,22 @@ pub fn render(format: Format, report: &ScanReport, opts: &RenderOptions) -> Stri
     }
 }
 
+/// Writes what [`render_all`] returns, streaming the machine formats.
+pub fn write_all(
+    format: Format,
+    reports: &[ScanReport],
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write_many(reports, out),
+        Format::Sarif => sarif::write_many(reports, out),
+        Format::Table | Format::Markdown => {
+            out.write_all(render_all(format, reports, opts).as_bytes())
+        }
+    }
+}
+
 /// Renders the reports of several accounts (one per input snapshot) as one
 /// document:
 /// - table and Markdown: each account's report in turn;

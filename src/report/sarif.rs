@@ -41,6 +41,18 @@ pub fn render(report: &ScanReport) -> String {
 /// first free `-2`, `-3`, ... suffix in its `automationDetails.id`. GitHub
 /// accepts at most 20 runs per file; splitting is the caller's business.
 pub fn render_many<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> String {
+    super::json::to_pretty_json(&log(reports))
+}
+
+/// [`render_many`] written straight to `out`.
+pub fn write_many<'a>(
+    reports: impl IntoIterator<Item = &'a ScanReport>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    super::json::write_pretty_json(&log(reports), out)
+}
+
+fn log<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> Log<'a> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let runs: Vec<Run<'a>> = reports
         .into_iter()
@@ -55,12 +67,11 @@ pub fn render_many<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> Str
             run(r, &category)
         })
         .collect();
-    let log = Log {
+    Log {
         schema: SARIF_SCHEMA_URI,
         version: "2.1.0",
         runs,
-    };
-    super::json::to_pretty_json(&log)
+    }
 }
 
 /// `critical`..`info` as GitHub's numeric `security-severity`, a string.

@@ -15,6 +15,13 @@ pub fn redact(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // Already masked: kept as it is, so that masking twice (a snapshot
+        // read, written and read again) changes nothing.
+        if let Some(len) = masked_key_at(bytes, i) {
+            out.push_str(&text[i..i + len]);
+            i += len;
+            continue;
+        }
         if let Some(len) = access_key_at(bytes, i) {
             out.push_str(&text[i..i + 4]);
             out.push_str(&"*".repeat(len - 8));
@@ -58,6 +65,25 @@ fn access_key_at(bytes: &[u8], i: usize) -> Option<usize> {
     (ok && ends).then_some(LEN)
 }
 
+/// A key id as [`redact`] writes it: `AKIA************WXYZ`. Its last four
+/// characters must not start a new run on a second pass.
+fn masked_key_at(bytes: &[u8], i: usize) -> Option<usize> {
+    const LEN: usize = 20;
+    if !is_boundary(bytes, i) || bytes.len() < i + LEN {
+        return None;
+    }
+    let prefix = &bytes[i..i + 4];
+    if prefix != b"AKIA" && prefix != b"ASIA" {
+        return None;
+    }
+    let stars = bytes[i + 4..i + 16].iter().all(|b| *b == b'*');
+    let tail = bytes[i + 16..i + LEN]
+        .iter()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let ends = bytes.len() == i + LEN || !bytes[i + LEN].is_ascii_alphanumeric();
+    (stars && tail && ends).then_some(LEN)
+}
+
 /// The shape of a secret access key (exactly 40 base64 characters) or a
 /// session token (100 or more), with upper case, lower case and digits.
 /// Names in ARNs and hex fingerprints do not have that shape.
@@ -76,13 +102,23 @@ fn secret_at(bytes: &[u8], i: usize) -> Option<usize> {
     let upper = s.iter().any(u8::is_ascii_uppercase);
     let lower = s.iter().any(u8::is_ascii_lowercase);
     let digit = s.iter().any(u8::is_ascii_digit);
-    (upper && lower && digit).then_some(run)
+    (upper && lower && digit && !is_account_path(s)).then_some(run)
+}
+
+/// `aws/111122223333/iam/policy/DevPowerUser`, the logical locations SARIF
+/// reports use, can be exactly 40 characters: a segment of exactly 12 digits
+/// (an account id) between slashes marks a path, which a random key all but
+/// never has.
+fn is_account_path(run: &[u8]) -> bool {
+    run.split(|b| *b == b'/')
+        .any(|seg| seg.len() == 12 && seg.iter().all(u8::is_ascii_digit))
 }
 
 /// True if the text still contains something shaped like a credential.
 pub fn contains_secret_shape(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    (0..bytes.len()).any(|i| access_key_at(bytes, i).is_some() || secret_at(bytes, i).is_some())
+    // Exactly what `redact` would change: the two must never disagree (a
+    // masked key id is not a key, nor is what follows it).
+    redact(text) != text
 }
 
 #[cfg(test)]
@@ -112,11 +148,26 @@ mod tests {
     }
 
     #[test]
+    fn masking_twice_changes_nothing() {
+        // The four characters left visible, with what follows, could make a
+        // 40-character run on a second pass.
+        let text = format!("AKIAABCDEFGHIJKLMNOP/{}", "x1Y".repeat(11) + "x1");
+        let once = redact(&text);
+        assert_eq!(
+            once,
+            format!("AKIA************MNOP/{}", "x1Y".repeat(11) + "x1")
+        );
+        assert_eq!(redact(&once), once);
+        assert!(!contains_secret_shape(&once));
+    }
+
+    #[test]
     fn leaves_arns_fingerprints_and_prose_alone() {
         for s in [
             "arn:aws:iam::111122223333:policy/AmazonWorkMailFullAccess",
             "ece86bb43d854ba769115a72147caaa8ece86bb43d854ba769115a72147caaa8",
             "aws/111122223333/iam/user/alice",
+            "aws/111122223333/iam/policy/DevPowerUser",
             "workmail:StartMailboxExportJob and workmailmessageflow:GetRawMessageContent",
             "é AKIA",
             "arn:aws:iam::aws:policy/aws-service-role/AmazonWorkMailEventsServiceRolePolicy",

@@ -24,7 +24,8 @@ pub async fn caller_identity(clients: &Clients) -> Result<CallerIdentity, Gap> {
         account: out.account().unwrap_or_default().to_owned(),
         arn: out.arn().unwrap_or_default().to_owned(),
         user_id: out.user_id().unwrap_or_default().to_owned(),
-    })
+    }
+    .masked())
 }
 
 pub async fn account_summary(clients: &Clients) -> Result<BTreeMap<String, i64>, Gap> {

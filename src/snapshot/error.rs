@@ -162,10 +162,27 @@ impl InputError {
                     line: err.line(),
                     column: err.column(),
                 },
-                message,
+                message: with_expectation(message),
             },
         }
     }
+}
+
+/// Some of serde_json's syntax messages say what is wrong but not what the
+/// file should hold there; the user needs both to fix it.
+fn with_expectation(message: String) -> String {
+    let expected = if message.starts_with("EOF while parsing") {
+        "expected more JSON: the file ends early, is it truncated?"
+    } else if message.starts_with("recursion limit exceeded") {
+        "expected at most 128 levels of nested arrays and objects"
+    } else if message.starts_with("invalid unicode code point") {
+        "expected UTF-8 text"
+    } else if message.starts_with("control character") {
+        "expected control characters in strings to be escaped"
+    } else {
+        return message;
+    };
+    format!("{message} ({expected})")
 }
 
 /// serde_json appends " at line L column C"; the place is printed separately.

@@ -217,7 +217,8 @@ pub fn parse_caller_identity(bytes: &[u8], source: &str) -> Result<CallerIdentit
         account,
         arn: root.req_str("Arn")?,
         user_id: root.opt_str("UserId")?.unwrap_or_default(),
-    })
+    }
+    .masked())
 }
 
 #[cfg(test)]

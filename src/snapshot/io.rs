@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::error::{InputError, Place};
 use super::import::read;
-use super::{SNAPSHOT_FORMAT, Snapshot};
+use super::{CallerIdentity, SNAPSHOT_FORMAT, Snapshot};
 
 /// Reads a snapshot file: refuses other format versions before looking at the
 /// rest, then reports shape errors with the JSON path.
@@ -25,12 +25,19 @@ pub fn parse_snapshot(bytes: &[u8], source: &str) -> Result<Snapshot, InputError
     check_format(bytes, source)?;
 
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let snapshot: Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let mut snapshot: Snapshot = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let pointer = to_pointer(e.path());
         InputError::from_json(source, Some(pointer), e.inner())
     })?;
     de.end()
         .map_err(|e| InputError::from_json(source, None, &e))?;
+    // A snapshot written by hand or by an older build may hold the caller's
+    // key id in the clear; nothing read from it may show one.
+    snapshot.caller_identity = snapshot.caller_identity.map(CallerIdentity::masked);
+    snapshot.metadata.caller_arn = snapshot
+        .metadata
+        .caller_arn
+        .map(|arn| crate::redact::redact(&arn));
     Ok(snapshot)
 }
 

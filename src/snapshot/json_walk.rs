@@ -95,8 +95,14 @@ impl<'v, 'f> Node<'v, 'f> {
         self.value.as_str().ok_or_else(|| self.error("a string"))
     }
 
+    /// A required string: names and ARNs, which IAM never leaves empty. An
+    /// empty one would import an entity no rule can match or report on.
     pub fn req_str(&self, key: &str) -> Result<String, InputError> {
-        self.require(key)?.str().map(str::to_owned)
+        let node = self.require(key)?;
+        match node.str()? {
+            "" => Err(node.error("a non-empty string")),
+            s => Ok(s.to_owned()),
+        }
     }
 
     pub fn opt_str(&self, key: &str) -> Result<Option<String>, InputError> {

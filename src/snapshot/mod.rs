@@ -81,6 +81,17 @@ pub struct CallerIdentity {
 }
 
 impl CallerIdentity {
+    /// The identity with any access key id masked: STS returns the caller's
+    /// key id as `UserId` for some callers (test servers, some federations),
+    /// and snapshots and reports must never hold one in the clear.
+    pub fn masked(self) -> Self {
+        CallerIdentity {
+            account: self.account,
+            arn: crate::redact::redact(&self.arn),
+            user_id: crate::redact::redact(&self.user_id),
+        }
+    }
+
     /// `arn:aws:iam::123456789012:root`: the account's root user.
     pub fn is_root(&self) -> bool {
         self.arn.ends_with(":root") && self.arn.split(':').nth(2).is_some_and(|svc| svc == "iam")

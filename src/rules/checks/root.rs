@@ -33,6 +33,18 @@ fn root_finding(ctx: &Context<'_>, out: &Output<'_>) -> crate::findings::Finding
         .resource(ResourceKind::RootUser, "root", &ctx.root_arn())
 }
 
+fn root_resource(ctx: &Context<'_>) -> crate::findings::Resource {
+    crate::findings::Resource {
+        arn: ctx.root_arn(),
+        kind: ResourceKind::RootUser,
+        name: "root".to_owned(),
+    }
+}
+
+fn render_time(t: time::OffsetDateTime) -> String {
+    crate::snapshot::ReportDate::At(t).render()
+}
+
 fn cell(name: &str, value: impl std::fmt::Display) -> Evidence {
     Evidence {
         detail: Some(format!("credential report: {name} = {value}")),
@@ -156,8 +168,60 @@ impl TypedCheck for RootRecentUse {
         let Some(row) = root_row(ctx, out) else {
             return;
         };
+        let generated = ctx
+            .snapshot
+            .credential_report
+            .as_ref()
+            .and_then(|r| r.generated_at)
+            .and_then(crate::snapshot::ReportDate::time);
         // `N/A` and `no_information` mean never used: only real dates count.
         let Some(last) = row.last_used() else { return };
+        // A use after the report was generated cannot have happened: an
+        // edited file or a broken clock. Neither "recent" nor "not recent"
+        // would be a true answer.
+        if let Some(generated) = generated
+            && last > generated
+        {
+            out.not_evaluated(
+                Some(root_resource(ctx)),
+                format!(
+                    "the root user's last use in the credential report, {}, is after the report's \
+                     generation time {}; expected dates at or before it (an edited report or a wrong clock)",
+                    render_time(last),
+                    render_time(generated),
+                ),
+            );
+            return;
+        }
+        // The report gives only the latest use. One after the evaluation
+        // time (a report newer than --as-of, or a date in the future) hides
+        // whether there was another inside the window: unknown, not a pass.
+        if last > ctx.as_of {
+            let why = match generated {
+                // The evaluation time came from --as-of: name both times.
+                Some(g) => format!(
+                    "the credential report was generated at {}, after the evaluation time {} (--as-of), \
+                     and the root user's last use in it, {}, is after the evaluation time too",
+                    render_time(g),
+                    render_time(ctx.as_of),
+                    render_time(last)
+                ),
+                // The evaluation time may be the clock: not printed, so the
+                // report stays a function of its input.
+                None => format!(
+                    "the root user's last use in the credential report, {}, is after the evaluation time",
+                    render_time(last)
+                ),
+            };
+            out.not_evaluated(
+                Some(root_resource(ctx)),
+                format!(
+                    "{why}; whether root was used in the {} days before it is unknown",
+                    params.days
+                ),
+            );
+            return;
+        }
         let since = ctx.as_of - Duration::days(i64::from(params.days));
         if last < since {
             return;

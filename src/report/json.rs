@@ -27,13 +27,76 @@ pub fn render_many(reports: &[ScanReport]) -> String {
 
 /// Writes the report(s) as `render`/`render_many` would, without holding the
 /// whole text in memory (a large account's report is hundreds of MB).
+/// Findings are converted to their wire form one at a time while writing
+/// ([`Streamed`]), so no second copy of every finding is held.
 pub fn write_many(reports: &[ScanReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     match reports {
-        [one] => write_pretty_json(&v1::Report::from_scan(one), out),
+        [one] => write_pretty_json(&Streamed::new(one), out),
         _ => {
-            let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
+            let all: Vec<Streamed> = reports.iter().map(Streamed::new).collect();
             write_pretty_json(&all, out)
         }
+    }
+}
+
+/// [`v1::Report`] with the same fields in the same order (so the same bytes),
+/// except that `findings` are converted while they are serialized. The owned
+/// copy of every finding was most of the JSON writer's memory: about 85 MB at
+/// 10,000 users (docs/benchmarks.md).
+#[derive(serde::Serialize)]
+struct Streamed<'a> {
+    schema: String,
+    tool: v1::Tool,
+    scan: v1::Scan,
+    summary: v1::Summary,
+    gate: v1::Gate,
+    coverage: v1::Coverage,
+    findings: StreamedFindings<'a>,
+    principals: Vec<v1::Principal>,
+    notices: Vec<v1::Notice>,
+    rules: Vec<v1::Rule>,
+}
+
+impl<'a> Streamed<'a> {
+    fn new(report: &'a ScanReport) -> Self {
+        let v1::Report {
+            schema,
+            tool,
+            scan,
+            summary,
+            gate,
+            coverage,
+            findings: _,
+            principals,
+            notices,
+            rules,
+        } = v1::Report::with_findings(report, Vec::new());
+        Streamed {
+            schema,
+            tool,
+            scan,
+            summary,
+            gate,
+            coverage,
+            findings: StreamedFindings(report),
+            principals,
+            notices,
+            rules,
+        }
+    }
+}
+
+struct StreamedFindings<'a>(&'a ScanReport);
+
+impl serde::Serialize for StreamedFindings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let report = self.0;
+        let mut seq = s.serialize_seq(Some(report.findings.len()))?;
+        for f in &report.findings {
+            seq.serialize_element(&finding(report, f))?;
+        }
+        seq.end()
     }
 }
 
@@ -381,6 +444,12 @@ fn rule(r: &RuleMeta) -> v1::Rule {
 impl v1::Report {
     /// The wire form of a scan report.
     pub fn from_scan(report: &ScanReport) -> v1::Report {
+        let findings = report.findings.iter().map(|f| finding(report, f)).collect();
+        Self::with_findings(report, findings)
+    }
+
+    /// Everything but the findings from `report`; `findings` as given.
+    fn with_findings(report: &ScanReport, findings: Vec<v1::Finding>) -> v1::Report {
         let m = &report.meta;
         let counts = report.count_by_severity();
         let count = |s: Severity| counts.get(&s).copied().unwrap_or(0);
@@ -450,10 +519,49 @@ impl v1::Report {
                     .collect(),
                 builtin_policies_used: c.builtin_policies_used.clone(),
             },
-            findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+            findings,
             principals: report.principals.iter().map(principal).collect(),
             notices: report.notices.iter().map(notice).collect(),
             rules: report.rules.iter().map(rule).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::findings::Severity;
+    use crate::rules::RuleSet;
+    use crate::scan::{ScanOptions, scan};
+
+    /// The streaming writer must give the same bytes as the renderer, for one
+    /// report (an object), several (an array) and none.
+    #[test]
+    fn write_many_matches_render() {
+        let rules = RuleSet::builtin().unwrap();
+        let config = Config::default();
+        let opts = ScanOptions {
+            rules: &rules,
+            config: &config,
+            fail_on: Some(Severity::High),
+            allow_incomplete: false,
+            baseline: None,
+            as_of: None,
+        };
+        let reports: Vec<_> = crate::demo::snapshots()
+            .unwrap()
+            .iter()
+            .map(|s| scan(s, &opts))
+            .collect();
+        assert!(reports.iter().any(|r| !r.findings.is_empty()));
+        for some in [&reports[..1], &reports[..], &[]] {
+            let mut out = Vec::new();
+            super::write_many(some, &mut out).unwrap();
+            let expected = match some {
+                [one] => super::render(one),
+                _ => super::render_many(some),
+            };
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::findings::Severity;
-use crate::rules::{RuleError, RuleSet, registry};
+use crate::rules::{RuleError, RuleSet, line_at, registry};
 
 pub const DEFAULT_CONFIG_FILE: &str = "wmaudit.toml";
 
@@ -254,14 +254,6 @@ fn to_date(d: &toml::value::Datetime) -> Option<Date> {
     let date = d.date?;
     let month = time::Month::try_from(date.month).ok()?;
     Date::from_calendar_date(i32::from(date.year), month, date.day).ok()
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 impl From<RuleError> for ConfigError {

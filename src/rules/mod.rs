@@ -11,6 +11,7 @@ pub mod registry;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub(crate) use file::line_at;
 pub use file::{Rule, RuleError, parse_rule};
 
 use crate::findings::{Finding, NotEvaluated};

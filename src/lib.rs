@@ -7,6 +7,7 @@
 //! findings; [`report`] renders findings.
 
 pub mod account;
+pub mod atomic_file;
 pub mod catalog;
 pub mod cli;
 pub mod collect;

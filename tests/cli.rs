@@ -97,6 +97,65 @@ fn several_outputs_from_one_scan() {
     );
 }
 
+/// Over the SARIF limit: the file is still written, smaller, and stderr says
+/// what was left out and where the rest is; JSON keeps every finding.
+#[test]
+fn sarif_limit_warns_and_json_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--json",
+        &p("r.json"),
+        "--sarif",
+        &p("r.sarif"),
+        "--sarif-max-results",
+        "3",
+        "--output",
+        &p("main.json"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("r.sarif")).unwrap()).unwrap();
+    let runs = sarif["runs"].as_array().unwrap();
+    assert!(runs.len() >= 2, "the demo has two accounts");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("r.json")).unwrap()).unwrap();
+    for (run, report) in runs.iter().zip(json.as_array().unwrap()) {
+        let active = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppressed"].is_null() && f["in_baseline"] == false)
+            .count();
+        assert!(active > 3);
+        assert_eq!(run["results"].as_array().unwrap().len(), 3);
+        assert_eq!(run["properties"]["omittedFindings"], active - 3);
+        let account = report["scan"]["account_id"].as_str().unwrap();
+        assert!(
+            err.contains(&format!(
+                "warning: {} of {active} findings for account {account} are not in this SARIF run",
+                active - 3
+            )),
+            "{err}"
+        );
+    }
+    // --quiet silences the warning, not the limit.
+    let (_, _, quiet) = run(&[
+        "scan",
+        "--demo",
+        "--quiet",
+        "--sarif",
+        &p("q.sarif"),
+        "--sarif-max-results",
+        "3",
+        "--output",
+        &p("main.json"),
+    ]);
+    assert!(!quiet.contains("warning"), "{quiet}");
+}
+
 #[test]
 fn baseline_removes_known_findings_from_the_gate() {
     let dir = tempfile::tempdir().unwrap();

@@ -337,6 +337,7 @@ fn empty_report() -> ScanReport {
 const PLAIN: RenderOptions = RenderOptions {
     color: false,
     width: Some(80),
+    ..RenderOptions::PLAIN
 };
 
 fn parse(s: &str) -> Value {
@@ -501,6 +502,7 @@ fn machine_formats_ignore_render_options() {
     let colored = RenderOptions {
         color: true,
         width: Some(40),
+        ..RenderOptions::PLAIN
     };
     for f in [Format::Json, Format::Sarif, Format::Markdown] {
         assert_eq!(
@@ -732,6 +734,72 @@ fn sarif_results_are_active_findings_only() {
     assert_eq!(empty["runs"][0]["results"], serde_json::json!([]));
 }
 
+/// GitHub rejects a run with more than 25,000 results: over the limit, the
+/// most severe are kept (ties in report order) and the run says how many
+/// were left out, rather than the whole upload failing.
+#[test]
+fn sarif_keeps_the_most_severe_results_under_the_limit() {
+    let r = sample_report();
+    let active: Vec<&Finding> = r.active().collect();
+    let mut by_severity: Vec<(usize, Severity)> = active
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (i, f.severity))
+        .collect();
+    by_severity.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
+    for limit in [1usize, 2, 4] {
+        let opts = RenderOptions {
+            sarif_max_results: limit,
+            ..PLAIN
+        };
+        let doc = parse(&report::render(Format::Sarif, &r, &opts));
+        assert_valid(&SARIF_SCHEMA, &doc, "limited run");
+        assert_github_rules(&doc);
+        let run = &doc["runs"][0];
+        let mut want: Vec<usize> = by_severity.iter().take(limit).map(|&(i, _)| i).collect();
+        want.sort();
+        let want_hashes: Vec<&str> = want
+            .iter()
+            .map(|&i| active[i].fingerprint.as_str())
+            .collect();
+        let got: Vec<&str> = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                x["partialFingerprints"]["primaryLocationLineHash"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(got, want_hashes, "limit {limit}");
+        let omitted = active.len() - limit;
+        assert_eq!(run["properties"]["omittedFindings"], omitted);
+        let first_note = &run["invocations"][0]["toolExecutionNotifications"][0];
+        assert_eq!(first_note["level"], "warning");
+        let text = first_note["message"]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with(&format!("{omitted} of {} findings", active.len())),
+            "{text}"
+        );
+        assert_eq!(report::sarif::omitted(&r, limit), omitted);
+    }
+    // At or above the count, and with 0 (no limit), nothing is left out.
+    for limit in [0, active.len(), report::sarif::GITHUB_MAX_RESULTS] {
+        let opts = RenderOptions {
+            sarif_max_results: limit,
+            ..PLAIN
+        };
+        let doc = parse(&report::render(Format::Sarif, &r, &opts));
+        assert_eq!(
+            doc["runs"][0]["results"].as_array().unwrap().len(),
+            active.len()
+        );
+        assert_eq!(doc["runs"][0]["properties"]["omittedFindings"], 0);
+        assert_eq!(report::sarif::omitted(&r, limit), 0);
+    }
+}
+
 #[test]
 fn sarif_locations() {
     let doc = parse(&report::render(Format::Sarif, &sample_report(), &PLAIN));
@@ -853,7 +921,7 @@ fn sarif_one_run_per_account() {
     let c = sample_report(); // the same account again
     let mut d = sample_report(); // an id that looks like a suffixed one
     d.meta.account_id = "111122223333-2".to_owned();
-    let doc = parse(&report::sarif::render_many([&a, &b, &c, &d, &a]));
+    let doc = parse(&report::sarif::render_many([&a, &b, &c, &d, &a], 0));
     assert_valid(&SARIF_SCHEMA, &doc, "three runs");
     assert_github_rules(&doc);
     let ids: Vec<&str> = doc["runs"]
@@ -973,6 +1041,7 @@ fn table_fits_the_width() {
         let opts = RenderOptions {
             color: false,
             width: Some(width),
+            ..RenderOptions::PLAIN
         };
         let out = report::render(Format::Table, &sample_report(), &opts);
         for line in out.lines() {
@@ -995,6 +1064,7 @@ fn table_colour_only_when_asked() {
         &RenderOptions {
             color: true,
             width: Some(80),
+            ..RenderOptions::PLAIN
         },
     );
     assert!(colored.contains('\u{1b}'));
@@ -1163,7 +1233,7 @@ proptest! {
             let cells = line.replace("\\|", "").matches('|').count();
             prop_assert!(cells == 3 || cells == 5, "{}", line);
         }
-        let opts = RenderOptions { color: false, width: Some(width) };
+        let opts = RenderOptions { color: false, width: Some(width), ..RenderOptions::PLAIN };
         let table = report::render(Format::Table, &r, &opts);
         prop_assert!(table.ends_with('\n'));
     }

@@ -81,6 +81,7 @@ fn every_format(what: &str, reports: &[ScanReport]) {
             RenderOptions {
                 color: true,
                 width: Some(60),
+                ..RenderOptions::PLAIN
             },
         ] {
             let text = render_all(format, reports, &opts);

@@ -101,6 +101,10 @@ pub struct ScanArgs {
     /// Also write a Markdown report here (for job summaries).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
+    /// Most results per account in SARIF, the most severe first (0: no
+    /// limit). GitHub code scanning rejects a run with more than 25,000.
+    #[arg(long, value_name = "N", default_value_t = crate::report::sarif::GITHUB_MAX_RESULTS, help_heading = "Output")]
+    pub sarif_max_results: usize,
     /// When to colour the table.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,

@@ -81,7 +81,9 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
         Some(f) => f.0,
         None => config.fail_on.unwrap_or(Some(Severity::High)),
     };
+    let mut timings = Timings::from_env();
     let snapshots = input::load(&args.input)?;
+    timings.mark("load");
     let opts = ScanOptions {
         rules: &rules,
         config: &config,
@@ -91,6 +93,7 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
         as_of: args.as_of,
     };
     let reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
+    timings.mark("scan");
 
     let stdout_tty = std::io::stdout().is_terminal();
     let main_to_terminal = args.output.is_none() && stdout_tty;
@@ -110,32 +113,92 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
     } else {
         None
     };
-    let render_opts = RenderOptions { color, width };
-    match &args.output {
-        Some(path) => write_report(path, format, &reports, &render_opts)?,
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            crate::report::write_all(format, &reports, &render_opts, &mut out)
-                .and_then(|_| out.flush())
-                .context("cannot write to stdout")?;
+    let render_opts = RenderOptions {
+        color,
+        width,
+        sarif_max_results: args.sarif_max_results,
+    };
+    let plain = RenderOptions {
+        sarif_max_results: args.sarif_max_results,
+        ..RenderOptions::PLAIN
+    };
+    let sarif_wanted = args.sarif.is_some() || format == Format::Sarif;
+    if sarif_wanted && !args.input.quiet {
+        for r in &reports {
+            if crate::report::sarif::omitted(r, args.sarif_max_results) > 0 {
+                eprintln!(
+                    "warning: {}",
+                    crate::report::sarif::omitted_message(r, args.sarif_max_results)
+                );
+            }
         }
     }
-    let plain = RenderOptions::default();
+    let mut files: Vec<(&Path, Format, RenderOptions)> = Vec::new();
+    if let Some(path) = &args.output {
+        files.push((path, format, render_opts));
+    }
     for (path, fmt) in [
         (&args.json, Format::Json),
         (&args.sarif, Format::Sarif),
         (&args.markdown, Format::Markdown),
     ] {
         if let Some(path) = path {
-            write_report(path, fmt, &reports, &plain)?;
+            files.push((path, fmt, plain));
         }
     }
+    // Each output on its own thread: the formats are independent, and on a
+    // large account JSON and SARIF are each hundreds of MB of text.
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|&(path, fmt, opts)| {
+                let reports = &reports;
+                scope.spawn(move || write_report(path, fmt, reports, &opts))
+            })
+            .collect();
+        let mut results = Vec::new();
+        if args.output.is_none() {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            results.push(
+                crate::report::write_all(format, &reports, &render_opts, &mut out)
+                    .and_then(|_| out.flush())
+                    .context("cannot write to stdout"),
+            );
+        }
+        for h in handles {
+            results.push(
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    timings.mark("write");
     let code = combined_exit(&reports);
     // The process ends here: freeing every finding and policy one by one
     // would cost a tenth of a large scan for nothing.
     std::mem::forget(reports);
     std::mem::forget(snapshots);
     Ok(code)
+}
+
+/// `WMAUDIT_TIMINGS=1`: each phase's wall time on stderr, for profiling
+/// (docs/benchmarks.md). Off by default; never part of a report.
+struct Timings(Option<std::time::Instant>);
+
+impl Timings {
+    fn from_env() -> Self {
+        let on = std::env::var_os("WMAUDIT_TIMINGS").is_some_and(|v| v != "0");
+        Timings(on.then(std::time::Instant::now))
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if let Some(start) = &mut self.0 {
+            eprintln!("timing: {phase} {:.3} s", start.elapsed().as_secs_f64());
+            *start = std::time::Instant::now();
+        }
+    }
 }
 
 /// Findings beat incompleteness: a gate that found a problem says so first.
@@ -156,12 +219,10 @@ fn write_report(
     reports: &[ScanReport],
     opts: &RenderOptions,
 ) -> Result<()> {
-    let write = || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-        crate::report::write_all(format, reports, opts, &mut out)?;
-        out.flush()
-    };
-    write().with_context(|| format!("cannot write {}", path.display()))
+    crate::atomic_file::write_file(path, |out| {
+        crate::report::write_all(format, reports, opts, out)
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn cmd_rules(args: args::RulesArgs) -> Result<i32> {

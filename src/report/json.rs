@@ -11,30 +11,32 @@ use crate::findings::{
 };
 use crate::snapshot::SourceKind;
 
+use super::json_text::{to_pretty_string, write_pretty};
+
 /// The value of the top-level `schema` field.
 pub const SCHEMA: &str = "wmaudit-report/1";
 
 /// Renders the report as pretty-printed JSON (2-space indent, trailing newline).
 pub fn render(report: &ScanReport) -> String {
-    to_pretty_json(&v1::Report::from_scan(report))
+    to_pretty_string(&v1::Report::from_scan(report))
 }
 
 /// Several reports: a JSON array of `wmaudit-report/1` objects, in order.
 pub fn render_many(reports: &[ScanReport]) -> String {
     let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
-    to_pretty_json(&all)
+    to_pretty_string(&all)
 }
 
 /// Writes the report(s) as `render`/`render_many` would, without holding the
 /// whole text in memory (a large account's report is hundreds of MB).
 /// Findings are converted to their wire form one at a time while writing
 /// ([`Streamed`]), so no second copy of every finding is held.
-pub fn write_many(reports: &[ScanReport], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_many<W: std::io::Write>(reports: &[ScanReport], out: W) -> std::io::Result<()> {
     match reports {
-        [one] => write_pretty_json(&Streamed::new(one), out),
+        [one] => write_pretty(&Streamed::new(one), out),
         _ => {
             let all: Vec<Streamed> = reports.iter().map(Streamed::new).collect();
-            write_pretty_json(&all, out)
+            write_pretty(&all, out)
         }
     }
 }
@@ -94,32 +96,10 @@ impl serde::Serialize for StreamedFindings<'_> {
         let report = self.0;
         let mut seq = s.serialize_seq(Some(report.findings.len()))?;
         for f in &report.findings {
-            seq.serialize_element(&finding(report, f))?;
+            seq.serialize_element(&FindingRef::new(report, f))?;
         }
         seq.end()
     }
-}
-
-pub(crate) fn write_pretty_json<T: serde::Serialize>(
-    value: &T,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    out.write_all(b"\n")
-}
-
-/// Serializes with a trailing newline. Our wire types cannot fail to
-/// serialize (string keys only, no floats), but a renderer must not panic,
-/// so a failure becomes a JSON error object instead.
-pub(crate) fn to_pretty_json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = match serde_json::to_string_pretty(value) {
-        Ok(s) => s,
-        Err(e) => {
-            serde_json::json!({ "error": format!("cannot serialize report: {e}") }).to_string()
-        }
-    };
-    s.push('\n');
-    s
 }
 
 /// Wire types of `wmaudit-report/1`. Field order here is the order in the
@@ -305,6 +285,10 @@ fn severity(s: Severity) -> String {
 }
 
 fn resource_kind(k: ResourceKind) -> String {
+    resource_kind_str(k).to_owned()
+}
+
+fn resource_kind_str(k: ResourceKind) -> &'static str {
     match k {
         ResourceKind::Account => "account",
         ResourceKind::RootUser => "root",
@@ -313,7 +297,6 @@ fn resource_kind(k: ResourceKind) -> String {
         ResourceKind::Role => "role",
         ResourceKind::Policy => "policy",
     }
-    .to_owned()
 }
 
 fn source(s: &SourceKind) -> String {
@@ -362,6 +345,71 @@ impl<'a> From<&'a Evidence> for EvidenceRef<'a> {
             sid: e.sid.as_deref(),
             actions: &e.actions,
             detail: e.detail.as_deref(),
+        }
+    }
+}
+
+/// [`v1::Finding`], borrowed: what the streamed writer serializes, so that
+/// writing a report copies no finding (at 10,000 users the findings hold
+/// over a million action names). Same fields, same order, same bytes
+/// (`write_many_matches_render` checks).
+#[derive(serde::Serialize)]
+struct FindingRef<'a> {
+    rule_id: &'a str,
+    severity: &'static str,
+    title: &'a str,
+    resource: ResourceRef<'a>,
+    account: &'a str,
+    message: &'a str,
+    evidence: EvidenceList<'a>,
+    fingerprint: &'a str,
+    suppressed: Option<SuppressedRef<'a>>,
+    in_baseline: bool,
+}
+
+#[derive(serde::Serialize)]
+struct ResourceRef<'a> {
+    arn: &'a str,
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct SuppressedRef<'a> {
+    reason: &'a str,
+    expires: Option<&'a str>,
+}
+
+/// Evidence serialized in place, without collecting a `Vec` per finding.
+pub(crate) struct EvidenceList<'a>(pub &'a [Evidence]);
+
+impl serde::Serialize for EvidenceList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(EvidenceRef::from))
+    }
+}
+
+impl<'a> FindingRef<'a> {
+    fn new(report: &'a ScanReport, rf: &'a ReportedFinding) -> Self {
+        let f = &rf.finding;
+        FindingRef {
+            rule_id: &f.rule_id,
+            severity: f.severity.as_str(),
+            title: super::rule_meta(report, &f.rule_id).map_or(&f.rule_id, |r| &r.title),
+            resource: ResourceRef {
+                arn: &f.resource.arn,
+                kind: resource_kind_str(f.resource.kind),
+                name: &f.resource.name,
+            },
+            account: &f.account,
+            message: &f.message,
+            evidence: EvidenceList(&f.evidence),
+            fingerprint: &f.fingerprint,
+            suppressed: rf.suppressed.as_ref().map(|s| SuppressedRef {
+                reason: &s.reason,
+                expires: s.expires.as_deref(),
+            }),
+            in_baseline: rf.in_baseline,
         }
     }
 }
@@ -548,12 +596,22 @@ mod tests {
             baseline: None,
             as_of: None,
         };
-        let reports: Vec<_> = crate::demo::snapshots()
+        let mut reports: Vec<_> = crate::demo::snapshots()
             .unwrap()
             .iter()
             .map(|s| scan(s, &opts))
             .collect();
-        assert!(reports.iter().any(|r| !r.findings.is_empty()));
+        assert!(reports[0].findings.len() >= 3);
+        // Every optional part of a finding, present and absent.
+        reports[0].findings[0].suppressed = Some(crate::findings::Suppressed {
+            reason: "accepted \"risk\"".into(),
+            expires: Some("2027-03-31".into()),
+        });
+        reports[0].findings[1].suppressed = Some(crate::findings::Suppressed {
+            reason: "no expiry".into(),
+            expires: None,
+        });
+        reports[0].findings[2].in_baseline = true;
         for some in [&reports[..1], &reports[..], &[]] {
             let mut out = Vec::new();
             super::write_many(some, &mut out).unwrap();

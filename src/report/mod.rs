@@ -5,6 +5,7 @@
 //! `docs/report-format.md` describes every format.
 
 pub mod json;
+mod json_text;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
@@ -67,14 +68,31 @@ impl FromStr for Format {
     }
 }
 
-/// Presentation choices that only the table format uses; the machine formats
-/// ignore them so that their output does not depend on the terminal.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Presentation choices. Colour and width are the table's alone, so that the
+/// machine formats do not depend on the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
     /// Severity colours (ANSI). The caller decides (tty, `NO_COLOR`, flag).
     pub color: bool,
     /// Terminal width in columns; `None` means [`table::DEFAULT_WIDTH`].
     pub width: Option<u16>,
+    /// Most results in one SARIF run (0: no limit); see [`sarif::render_many`].
+    pub sarif_max_results: usize,
+}
+
+impl RenderOptions {
+    /// No colour, default width, GitHub's SARIF limit.
+    pub const PLAIN: RenderOptions = RenderOptions {
+        color: false,
+        width: None,
+        sarif_max_results: sarif::GITHUB_MAX_RESULTS,
+    };
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self::PLAIN
+    }
 }
 
 /// Renders `report` in `format`. Every format ends with a newline.
@@ -82,21 +100,21 @@ pub fn render(format: Format, report: &ScanReport, opts: &RenderOptions) -> Stri
     match format {
         Format::Table => table::render(report, opts),
         Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
+        Format::Sarif => sarif::render_many([report], opts.sarif_max_results),
         Format::Markdown => markdown::render(report),
     }
 }
 
 /// Writes what [`render_all`] returns, streaming the machine formats.
-pub fn write_all(
+pub fn write_all<W: std::io::Write>(
     format: Format,
     reports: &[ScanReport],
     opts: &RenderOptions,
-    out: &mut dyn std::io::Write,
+    mut out: W,
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::write_many(reports, out),
-        Format::Sarif => sarif::write_many(reports, out),
+        Format::Sarif => sarif::write_many(reports, opts.sarif_max_results, out),
         Format::Table | Format::Markdown => {
             out.write_all(render_all(format, reports, opts).as_bytes())
         }
@@ -112,7 +130,7 @@ pub fn write_all(
 pub fn render_all(format: Format, reports: &[ScanReport], opts: &RenderOptions) -> String {
     match (format, reports) {
         (_, [one]) => render(format, one, opts),
-        (Format::Sarif, _) => sarif::render_many(reports),
+        (Format::Sarif, _) => sarif::render_many(reports, opts.sarif_max_results),
         (Format::Json, _) => json::render_many(reports),
         (Format::Table | Format::Markdown, []) => "No accounts were scanned.\n".to_owned(),
         (Format::Table, _) => join(reports.iter().map(|r| table::render(r, opts)), "\n"),

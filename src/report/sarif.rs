@@ -22,6 +22,10 @@ pub const INFORMATION_URI: &str = "https://github.com/wmaudit/wmaudit";
 /// GitHub keeps at most 20 tags per rule.
 const MAX_TAGS: usize = 20;
 
+/// GitHub code scanning rejects a whole upload when one run has more results
+/// than this (and shows the 5,000 most severe of those it accepts).
+pub const GITHUB_MAX_RESULTS: usize = 25_000;
+
 /// Path segments keep only RFC 3986 unreserved characters; everything else
 /// (spaces, `+=,@` allowed in IAM names, non-ASCII) is percent-encoded so the
 /// path is a valid `uri-reference` that GitHub accepts.
@@ -31,28 +35,69 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// One SARIF log with one run for this report's account.
+/// One SARIF log with one run for this report's account, at most
+/// [`GITHUB_MAX_RESULTS`] results.
 pub fn render(report: &ScanReport) -> String {
-    render_many([report])
+    render_many([report], GITHUB_MAX_RESULTS)
 }
 
 /// One SARIF log with one run per report (per account). GitHub refuses two
 /// runs with the same tool and category, so a repeated account id gets the
 /// first free `-2`, `-3`, ... suffix in its `automationDetails.id`. GitHub
 /// accepts at most 20 runs per file; splitting is the caller's business.
-pub fn render_many<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> String {
-    super::json::to_pretty_json(&log(reports))
+///
+/// A run holds at most `max_results` results (0: no limit): when an account
+/// has more active findings, the most severe are kept and the run says how
+/// many were left out ([`omitted`]), so the upload is accepted instead of
+/// rejected whole. The JSON report always has every finding.
+pub fn render_many<'a>(
+    reports: impl IntoIterator<Item = &'a ScanReport>,
+    max_results: usize,
+) -> String {
+    super::json_text::to_pretty_string(&log(reports, max_results))
 }
 
 /// [`render_many`] written straight to `out`.
 pub fn write_many<'a>(
     reports: impl IntoIterator<Item = &'a ScanReport>,
-    out: &mut dyn std::io::Write,
+    max_results: usize,
+    out: impl std::io::Write,
 ) -> std::io::Result<()> {
-    super::json::write_pretty_json(&log(reports), out)
+    super::json_text::write_pretty(&log(reports, max_results), out)
 }
 
-fn log<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> Log<'a> {
+/// How many of the report's active findings a run limited to `max_results`
+/// leaves out.
+pub fn omitted(report: &ScanReport, max_results: usize) -> usize {
+    let active = report.active().count();
+    if max_results == 0 {
+        0
+    } else {
+        active.saturating_sub(max_results)
+    }
+}
+
+/// Which active findings (by position among them) a run keeps: all of them
+/// under the limit, else the `max_results` most severe, ties in report order.
+fn kept(report: &ScanReport, max_results: usize) -> Option<Vec<bool>> {
+    if omitted(report, max_results) == 0 {
+        return None;
+    }
+    let mut order: Vec<(usize, Severity)> = report
+        .active()
+        .enumerate()
+        .map(|(i, f)| (i, f.severity))
+        .collect();
+    // Stable: equal severities keep their report order.
+    order.sort_by_key(|&(_, sev)| std::cmp::Reverse(sev));
+    let mut keep = vec![false; order.len()];
+    for &(i, _) in order.iter().take(max_results) {
+        keep[i] = true;
+    }
+    Some(keep)
+}
+
+fn log<'a>(reports: impl IntoIterator<Item = &'a ScanReport>, max_results: usize) -> Log<'a> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     let runs: Vec<Run<'a>> = reports
         .into_iter()
@@ -64,7 +109,7 @@ fn log<'a>(reports: impl IntoIterator<Item = &'a ScanReport>) -> Log<'a> {
                 n += 1;
                 category = format!("{account}-{n}");
             }
-            run(r, &category)
+            run(r, &category, max_results)
         })
         .collect();
     Log {
@@ -402,10 +447,10 @@ struct ResultProperties<'a> {
     account: &'a str,
     resource_arn: &'a str,
     resource_kind: &'static str,
-    evidence: Vec<super::json::EvidenceRef<'a>>,
+    evidence: super::json::EvidenceList<'a>,
 }
 
-fn run<'a>(report: &'a ScanReport, category: &str) -> Run<'a> {
+fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a> {
     // Rules in the report's order (first of a repeated id wins), then
     // stand-ins for rules that only appear in findings, sorted by id.
     let mut rules: Vec<RuleMeta> = Vec::new();
@@ -430,11 +475,14 @@ fn run<'a>(report: &'a ScanReport, category: &str) -> Run<'a> {
 
     // GitHub merges alerts with the same rule, path and hash: a repeated
     // fingerprint (hand-made or duplicated input) gets a suffix so no
-    // finding disappears.
+    // finding disappears. Counted over every active finding, so a finding's
+    // hash does not depend on the limit.
+    let keep = kept(report, max_results);
     let mut hashes: BTreeMap<String, usize> = BTreeMap::new();
     let results: Vec<SarifResult<'a>> = report
         .active()
-        .map(|f| {
+        .enumerate()
+        .filter_map(|(i, f)| {
             let base = if f.fingerprint.is_empty() {
                 crate::findings::fingerprint(
                     &f.rule_id,
@@ -448,9 +496,11 @@ fn run<'a>(report: &'a ScanReport, category: &str) -> Run<'a> {
             let n = hashes.entry(base.clone()).or_insert(0);
             *n += 1;
             let hash = if *n == 1 { base } else { format!("{base}:{n}") };
-            result(f, index.get(&f.rule_id).copied().unwrap_or(0), hash)
+            let kept = keep.as_ref().is_none_or(|k| k[i]);
+            kept.then(|| result(f, index.get(&f.rule_id).copied().unwrap_or(0), hash))
         })
         .collect();
+    let left_out = omitted(report, max_results);
 
     let meta = &report.meta;
     let (suppressed, baseline) = super::hidden_counts(report);
@@ -463,6 +513,15 @@ fn run<'a>(report: &'a ScanReport, category: &str) -> Run<'a> {
             })
         })
         .collect();
+    if left_out > 0 {
+        notes.insert(
+            0,
+            json!({
+                "level": "warning",
+                "message": { "text": omitted_message(report, max_results) },
+            }),
+        );
+    }
     if notes.is_empty() {
         notes.push(json!({
             "level": "note",
@@ -504,8 +563,22 @@ fn run<'a>(report: &'a ScanReport, category: &str) -> Run<'a> {
             "coverageComplete": report.coverage.is_complete(),
             "suppressedFindings": suppressed,
             "baselineFindings": baseline,
+            "omittedFindings": left_out,
         }),
     }
+}
+
+/// The warning a limited run carries (and the CLI prints).
+pub fn omitted_message(report: &ScanReport, max_results: usize) -> String {
+    let active = report.active().count();
+    let left_out = omitted(report, max_results);
+    format!(
+        "{left_out} of {active} findings for account {} are not in this SARIF run: it keeps the \
+         {max_results} most severe, because GitHub code scanning rejects a run with more than \
+         {GITHUB_MAX_RESULTS} results. The JSON report has every finding; \
+         --sarif-max-results changes the limit (0: none).",
+        non_empty(&report.meta.account_id, "(unknown)"),
+    )
 }
 
 fn result<'a>(f: &'a Finding, rule_index: usize, hash: String) -> SarifResult<'a> {
@@ -542,11 +615,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, hash: String) -> SarifResult<'a
             resource_arn: &r.arn,
             resource_kind: r.kind.as_str(),
             // The JSON report's evidence shape, so both formats read the same.
-            evidence: f
-                .evidence
-                .iter()
-                .map(super::json::EvidenceRef::from)
-                .collect(),
+            evidence: super::json::EvidenceList(&f.evidence),
         },
     }
 }

@@ -117,26 +117,42 @@ impl RuleSet {
 
 /// Runs every rule. A rule whose data is missing yields *not evaluated*.
 pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> (Vec<Finding>, Vec<NotEvaluated>) {
+    let all: Vec<&Rule> = rules.iter().collect();
+    // Rules are independent and read-only over the context: run them on
+    // every core, each worker taking the next rule. The results are merged
+    // in rule order, so the order they finish in does not matter.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(all.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = all.get(i) else { break };
+            done.push((i, run_one(ctx, rule)));
+        }
+        done
+    };
+    let mut outputs: Vec<(usize, Output<'_>)> = if workers == 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut outputs = work();
+            for h in handles {
+                outputs.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            outputs
+        })
+    };
+    // Merge in rule order, as a single thread would: the sort below is
+    // stable, so findings with equal keys keep that order.
+    outputs.sort_by_key(|(i, _)| *i);
     let mut findings = Vec::new();
     let mut not_evaluated = Vec::new();
-    for rule in rules.iter() {
-        let mut out = Output::new(&rule.meta, &ctx.account_id);
-        match registry::find(&rule.check) {
-            None => out.not_evaluated(None, format!("unknown check {:?}", rule.check)),
-            Some(check) => {
-                let missing: Vec<String> = check
-                    .needs()
-                    .iter()
-                    .filter(|p| !ctx.snapshot.has(**p))
-                    .map(|p| ctx.snapshot.gap_reason(*p))
-                    .collect();
-                if !missing.is_empty() {
-                    out.not_evaluated(None, missing.join("; "));
-                } else if let Err(e) = check.run(ctx, &rule.params, &mut out) {
-                    out.not_evaluated(None, format!("invalid parameters: {e}"));
-                }
-            }
-        }
+    for (_, mut out) in outputs {
         findings.append(&mut out.findings);
         not_evaluated.append(&mut out.not_evaluated);
     }
@@ -144,6 +160,27 @@ pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> (Vec<Finding>, Vec<NotEvaluate
     not_evaluated.sort();
     not_evaluated.dedup();
     (findings, not_evaluated)
+}
+
+fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
+    let mut out = Output::new(&rule.meta, &ctx.account_id);
+    match registry::find(&rule.check) {
+        None => out.not_evaluated(None, format!("unknown check {:?}", rule.check)),
+        Some(check) => {
+            let missing: Vec<String> = check
+                .needs()
+                .iter()
+                .filter(|p| !ctx.snapshot.has(**p))
+                .map(|p| ctx.snapshot.gap_reason(*p))
+                .collect();
+            if !missing.is_empty() {
+                out.not_evaluated(None, missing.join("; "));
+            } else if let Err(e) = check.run(ctx, &rule.params, &mut out) {
+                out.not_evaluated(None, format!("invalid parameters: {e}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

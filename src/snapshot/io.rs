@@ -135,8 +135,11 @@ pub fn to_json_string(snapshot: &Snapshot) -> String {
 
 /// Writes the snapshot to `path` (see [`to_json_string`]).
 pub fn write_snapshot(snapshot: &Snapshot, path: &Path) -> Result<(), InputError> {
-    std::fs::write(path, to_json_string(snapshot)).map_err(|error| InputError::Write {
-        file: path.display().to_string(),
-        error,
-    })
+    let text = to_json_string(snapshot);
+    crate::atomic_file::write_file(path, |w| std::io::Write::write_all(w, text.as_bytes())).map_err(
+        |error| InputError::Write {
+            file: path.display().to_string(),
+            error,
+        },
+    )
 }

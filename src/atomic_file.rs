@@ -1,0 +1,119 @@
+//! Output files are replaced whole: written to a temporary file beside the
+//! target, then renamed over it. A CI job that is killed mid-write, or a
+//! reader that opens the report while it is written, sees the old file or the
+//! new one, never half a SARIF log. Targets that are not regular files
+//! (`/dev/stdout`, a pipe) are written in place.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+/// Writes the file at `path` through a buffered writer handed to `write`.
+pub fn write_file<F>(path: &Path, write: F) -> io::Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+{
+    // A large buffer: reports run to hundreds of MB and each write is a syscall.
+    const BUF: usize = 1 << 20;
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    if special {
+        let mut out = BufWriter::with_capacity(BUF, File::create(path)?);
+        write(&mut out)?;
+        return out.flush();
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".wmaudit-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    // The path half deletes the temporary file if anything below fails.
+    let (file, tmp_path) = tmp.into_parts();
+    let mut out = BufWriter::with_capacity(BUF, file);
+    write(&mut out)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    // Keep the permissions a plain `File::create` would have given, not the
+    // temporary file's 0600: reports are meant to be read by the CI's tools.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match std::fs::metadata(path) {
+            Ok(m) => m.permissions().mode(),
+            Err(_) => 0o666 & !umask(),
+        };
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    drop(file);
+    tmp_path.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The process's umask, read from /proc (setting it to read it would race
+/// with other threads creating files).
+#[cfg(unix)]
+fn umask() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        std::fs::write(&path, "old contents that are longer").unwrap();
+        write_file(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn failed_write_keeps_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.sarif");
+        std::fs::write(&path, "old").unwrap();
+        let err = write_file(&path, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_file_gets_umask_permissions_not_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.md");
+        write_file(&path, |w| w.write_all(b"x")).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o666 & !umask());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_written_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        write_file(Path::new("/dev/null"), |w| w.write_all(b"x")).unwrap();
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+    }
+}

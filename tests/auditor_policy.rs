@@ -86,10 +86,10 @@ fn allows_every_allowlisted_operation_and_nothing_that_writes() {
     let mut granted = Vec::new();
     for action in access.allowed.ones() {
         let a = catalog.action(action);
-        granted.push(a.full_name.clone());
+        granted.push(a.full_name.to_owned());
         if a.access_level.is_mutating() {
             assert!(
-                MUTATING_OK.contains(&a.full_name.as_str()),
+                MUTATING_OK.contains(&a.full_name),
                 "{} ({}) is allowed",
                 a.full_name,
                 a.access_level.as_str()

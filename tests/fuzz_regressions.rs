@@ -168,7 +168,15 @@ mod import_targets {
     }
 
     pub fn auth_details(data: &[u8]) {
-        if let Ok(account) = parse_auth_details(data, "fuzz.json") {
+        // The fast path and the pointer-tracking walker must agree.
+        let walker = wmaudit::snapshot::parse_auth_details_with_pointers(data, "fuzz.json");
+        let fast = parse_auth_details(data, "fuzz.json");
+        assert_eq!(
+            fast.as_ref().map_err(ToString::to_string),
+            walker.as_ref().map_err(ToString::to_string),
+            "the two auth-details readers disagree"
+        );
+        if let Ok(account) = fast {
             let s = snapshot_with(Some(account), None);
             round_trip(&s);
             scan_and_render(&s);

@@ -133,7 +133,7 @@ fn workmail_actions_match_the_catalog() {
             .unwrap_or_else(|| panic!("service {prefix} missing from the catalog"));
         for a in &catalog.actions()[svc.range.clone()] {
             in_catalog += 1;
-            if !seen.contains(&a.full_name) {
+            if !seen.contains(a.full_name) {
                 diffs.push(format!(
                     "{}: in the catalog, not in the reference",
                     a.full_name
@@ -256,7 +256,7 @@ fn workmail_verdicts(account: &Account) -> BTreeMap<String, Decision> {
     SERVICES
         .iter()
         .flat_map(|s| catalog.service(s).expect("service").range.clone())
-        .map(|a| (catalog.action(a).full_name.clone(), access.decision(a)))
+        .map(|a| (catalog.action(a).full_name.to_owned(), access.decision(a)))
         .collect()
 }
 

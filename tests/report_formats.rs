@@ -126,7 +126,7 @@ fn sample_report() -> ScanReport {
         attached: Some("through group mail-admins".to_owned()),
         statement: Some(0),
         sid: None,
-        actions: vec!["workmail:*".to_owned()],
+        actions: vec!["workmail:*".into()],
         detail: None,
     };
     let mut findings = vec![
@@ -178,7 +178,7 @@ fn sample_report() -> ScanReport {
                 policy: Some(arn("policy/mail-ops")),
                 statement: Some(1),
                 sid: Some("AllMail".to_owned()),
-                actions: vec!["workmail:*".to_owned()],
+                actions: vec!["workmail:*".into()],
                 ..Evidence::default()
             }],
         )),

@@ -205,7 +205,7 @@ impl<'a> Gen<'a> {
         let (mut workmail_reads, mut workmail_writes, mut other_actions) =
             (Vec::new(), Vec::new(), Vec::new());
         for a in catalog.actions() {
-            let name = a.full_name.as_str();
+            let name = a.full_name;
             if name.starts_with("workmail:") {
                 if a.access_level.is_mutating() {
                     workmail_writes.push(name);

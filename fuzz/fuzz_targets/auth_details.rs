@@ -1,6 +1,7 @@
 //! Arbitrary bytes as `aws iam get-account-authorization-details` output:
-//! the importer must return Ok or an error, never panic; what it accepts must
-//! scan, render and round-trip through a snapshot file.
+//! the importer must return Ok or an error, never panic; its typed fast path
+//! and its pointer-tracking walker must agree; what it accepts must scan,
+//! render and round-trip through a snapshot file.
 #![no_main]
 
 #[path = "common.rs"]
@@ -9,7 +10,14 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(account) = wmaudit::snapshot::parse_auth_details(data, "fuzz.json") else {
+    let fast = wmaudit::snapshot::parse_auth_details(data, "fuzz.json");
+    let walker = wmaudit::snapshot::parse_auth_details_with_pointers(data, "fuzz.json");
+    assert_eq!(
+        fast.as_ref().map_err(ToString::to_string),
+        walker.as_ref().map_err(ToString::to_string),
+        "the two auth-details readers disagree"
+    );
+    let Ok(account) = fast else {
         return;
     };
     let snapshot = common::snapshot_with(Some(account), None);

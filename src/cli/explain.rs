@@ -115,7 +115,7 @@ fn action_filter(catalog: &Catalog, patterns: &[String]) -> Result<ActionSet> {
     for pat in patterns {
         let before = set.count_ones(..);
         for (i, a) in catalog.actions().iter().enumerate() {
-            if wildcard_match(pat, &a.full_name, true) {
+            if wildcard_match(pat, a.full_name, true) {
                 set.insert(i);
             }
         }
@@ -187,7 +187,7 @@ fn render_table(engine: &Engine<'_>, id: PrincipalId, ex: &[Explanation]) -> Str
     for e in ex {
         let a = catalog.action(e.action);
         table.add_row([
-            a.full_name.clone(),
+            a.full_name.to_owned(),
             a.access_level.as_str().to_owned(),
             e.decision.as_str().to_owned(),
             reasons(engine, e).join("\n"),
@@ -233,7 +233,7 @@ fn view<'a>(engine: &'a Engine<'_>, id: PrincipalId, ex: &'a [Explanation]) -> P
                         .collect()
                 };
                 Row {
-                    action: &a.full_name,
+                    action: a.full_name,
                     access_level: a.access_level.as_str(),
                     decision: e.decision,
                     limits: e.limits(),

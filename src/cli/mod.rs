@@ -195,7 +195,20 @@ impl Timings {
 
     fn mark(&mut self, phase: &str) {
         if let Some(start) = &mut self.0 {
-            eprintln!("timing: {phase} {:.3} s", start.elapsed().as_secs_f64());
+            // Resident and peak memory so far, where /proc has them (Linux).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map_or("?".to_owned(), |v| v.trim().to_owned())
+            };
+            eprintln!(
+                "timing: {phase} {:.3} s (rss {}, peak {})",
+                start.elapsed().as_secs_f64(),
+                field("VmRSS:"),
+                field("VmHWM:")
+            );
             *start = std::time::Instant::now();
         }
     }

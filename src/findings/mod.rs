@@ -83,6 +83,10 @@ pub struct Resource {
     pub name: String,
 }
 
+/// An action name in evidence: borrowed from the catalog, or owned (a
+/// pattern from a policy, a name the catalog does not know).
+pub type ActionName = std::borrow::Cow<'static, str>;
+
 /// Why the rule fired: which policy statement, attached how, for which actions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
@@ -96,8 +100,9 @@ pub struct Evidence {
     pub statement: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// Action names; the catalog's are borrowed, not copied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actions: Vec<String>,
+    pub actions: Vec<ActionName>,
     /// A fact that is not a policy statement (a credential report cell, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,

@@ -189,7 +189,7 @@ impl<'c> Compiler<'c> {
             })
             .filter(|(score, _)| *score >= 0.85)
             .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-            .map(|(_, n)| n.clone())
+            .map(|(_, n)| (*n).to_owned())
     }
 
     /// Catalog actions whose resources a resource pattern can name. An `Allow`

@@ -332,7 +332,7 @@ pub(crate) struct EvidenceRef<'a> {
     attached: Option<&'a str>,
     statement: Option<usize>,
     sid: Option<&'a str>,
-    actions: &'a [String],
+    actions: &'a [crate::findings::ActionName],
     detail: Option<&'a str>,
 }
 
@@ -420,7 +420,7 @@ pub(crate) fn evidence(e: &Evidence) -> v1::Evidence {
         attached: e.attached.clone(),
         statement: e.statement,
         sid: e.sid.clone(),
-        actions: e.actions.clone(),
+        actions: e.actions.iter().map(|a| a.to_string()).collect(),
         detail: e.detail.clone(),
     }
 }

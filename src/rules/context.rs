@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::catalog::{ActionSet, Catalog, builtin_managed_policies};
 use crate::eval::{Engine, PolicyOrigin, Principal, PrincipalId, PrincipalKind, Via, parse_raw};
-use crate::findings::Evidence;
+use crate::findings::{ActionName, Evidence};
 use crate::policy::{Compiler, Effect, wildcard_match};
 use crate::snapshot::Snapshot;
 
@@ -234,7 +234,7 @@ impl<'a> Context<'a> {
 
 /// Action names for evidence: a large service whose every action is in the
 /// set is written `service:*` (233 SES actions are one entry, not 233).
-pub fn compact_names(catalog: &Catalog, set: &ActionSet) -> Vec<String> {
+pub fn compact_names(catalog: &Catalog, set: &ActionSet) -> Vec<ActionName> {
     // Walks the set bits only (services are contiguous, in catalog order):
     // this runs for every evidence entry of every finding, and the sets are
     // sparse in a 2,047-action catalog.
@@ -247,11 +247,11 @@ pub fn compact_names(catalog: &Catalog, set: &ActionSet) -> Vec<String> {
         // than `workmailmessageflow:*`.
         let whole = range.len() > 10 && set.contains_all_in_range(range.clone());
         if whole {
-            out.push(format!("{}:*", svc.prefix));
+            out.push(ActionName::Borrowed(svc.wildcard));
         }
         while let Some(i) = ones.next_if(|&i| i < range.end) {
             if !whole {
-                out.push(catalog.action(i).full_name.clone());
+                out.push(ActionName::Borrowed(catalog.action(i).full_name));
             }
         }
     }
@@ -312,17 +312,17 @@ mod tests {
 
     /// The definition, one catalog pass per call: what [`compact_names`]
     /// must equal.
-    fn compact_names_naive(catalog: &Catalog, set: &ActionSet) -> Vec<String> {
+    fn compact_names_naive(catalog: &Catalog, set: &ActionSet) -> Vec<ActionName> {
         let mut out = Vec::new();
         for svc in catalog.services() {
             let range = svc.range.clone();
             if range.len() > 10 && set.contains_all_in_range(range.clone()) {
-                out.push(format!("{}:*", svc.prefix));
+                out.push(format!("{}:*", svc.prefix).into());
             } else {
                 out.extend(
                     range
                         .filter(|&i| set.contains(i))
-                        .map(|i| catalog.action(i).full_name.clone()),
+                        .map(|i| catalog.action(i).full_name.to_owned().into()),
                 );
             }
         }

@@ -28,6 +28,16 @@ const PAGE: &str = "an object with UserDetailList, GroupDetailList, RoleDetailLi
 /// objects one after another (`cat page1.json page2.json`). The result is
 /// normalized: entity order in the file does not matter.
 pub fn parse_auth_details(bytes: &[u8], source: &str) -> Result<Account, InputError> {
+    if let Some(account) = super::auth_details_typed::try_parse(bytes) {
+        return Ok(account);
+    }
+    parse_auth_details_with_pointers(bytes, source)
+}
+
+/// The walker: reads the file as a `serde_json::Value` tree and checks every
+/// known key by hand, so that an error names its JSON pointer. The typed fast
+/// path must agree with it on every input it accepts.
+pub fn parse_auth_details_with_pointers(bytes: &[u8], source: &str) -> Result<Account, InputError> {
     let values = json_walk::parse_stream(bytes, source)?;
     if let [value] = values.as_slice() {
         let root = Node::root(value, source);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 
 use super::auth_details::arn_account;
-pub use super::auth_details::parse_auth_details;
+pub use super::auth_details::{parse_auth_details, parse_auth_details_with_pointers};
 use super::credential_report::{CredentialReport, ReportDate, parse_csv};
 use super::error::{InputError, Place};
 use super::json_walk::{self, Node};

@@ -5,6 +5,7 @@
 //! be added in a compatible way; anything else gets a new version.
 
 mod auth_details;
+mod auth_details_typed;
 pub mod credential_report;
 pub mod error;
 pub mod import;
@@ -19,8 +20,8 @@ use crate::account::Account;
 pub use credential_report::{CredentialReport, CredentialRow, ReportDate, parse_csv};
 pub use error::{InputError, Place};
 pub use import::{
-    ImportPaths, from_files, parse_account_summary, parse_auth_details, parse_caller_identity,
-    parse_credential_report,
+    ImportPaths, from_files, parse_account_summary, parse_auth_details,
+    parse_auth_details_with_pointers, parse_caller_identity, parse_credential_report,
 };
 pub use io::{parse_snapshot, read_snapshot, to_json_string, write_snapshot};
 

@@ -95,7 +95,7 @@ impl TypedCheck for UnknownAction {
                         policy: Some(policy_label.clone()),
                         statement: Some(problem.statement),
                         sid: problem.sid.clone(),
-                        actions: vec![problem.pattern.clone()],
+                        actions: vec![problem.pattern.clone().into()],
                         detail: problem
                             .suggestion
                             .as_ref()

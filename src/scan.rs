@@ -1,7 +1,7 @@
 //! One scan: snapshot -> evaluation -> rules -> suppressions, baseline and
 //! gate, in one place -> a [`ScanReport`] for the renderers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -244,13 +244,18 @@ fn summarize(
     let catalog = engine.catalog();
     engine
         .principal_ids()
-        .into_iter()
-        .map(|id| {
+        .iter()
+        .map(|&id| {
             let p = engine.principal(id);
             let access = engine.access(id);
-            let mut counts: BTreeMap<Decision, usize> = BTreeMap::new();
+            let (mut allowed, mut limited, mut denied) = (0, 0, 0);
             for a in ctx.workmail.all.ones() {
-                *counts.entry(access.decision(a)).or_default() += 1;
+                match access.decision(a) {
+                    Decision::Allowed => allowed += 1,
+                    Decision::Limited => limited += 1,
+                    Decision::Denied => denied += 1,
+                    Decision::NotGranted => {}
+                }
             }
             let mut held = access.allowed.clone();
             held.intersect_with(sensitive);
@@ -259,9 +264,9 @@ fn summarize(
                 kind: p.kind,
                 name: p.name.clone(),
                 complete: p.is_complete(),
-                allowed: counts.get(&Decision::Allowed).copied().unwrap_or(0),
-                limited: counts.get(&Decision::Limited).copied().unwrap_or(0),
-                denied: counts.get(&Decision::Denied).copied().unwrap_or(0),
+                allowed,
+                limited,
+                denied,
                 workmail_admin: ctx.workmail.admin.is_subset(&access.allowed),
                 designated_admin: ctx.admins.contains(&id),
                 sensitive_actions: catalog

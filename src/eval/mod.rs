@@ -91,6 +91,8 @@ pub struct Engine<'c> {
     pub principals: Vec<Principal>,
     access: Vec<Access>,
     by_arn: std::collections::HashMap<String, PrincipalId>,
+    /// Principal ids sorted by kind, then ARN.
+    ordered: Vec<PrincipalId>,
     /// AWS managed policies evaluated from wmaudit's embedded copy because the
     /// account data lacked them.
     pub builtin_fallbacks: Vec<String>,
@@ -111,12 +113,18 @@ impl<'c> Engine<'c> {
             .enumerate()
             .map(|(i, p)| (p.arn.clone(), i))
             .collect();
+        let mut ordered: Vec<PrincipalId> = (0..principals.len()).collect();
+        ordered.sort_by(|&a, &b| {
+            let (pa, pb) = (&principals[a], &principals[b]);
+            (pa.kind, &pa.arn).cmp(&(pb.kind, &pb.arn))
+        });
         Engine {
             catalog,
             policies,
             principals,
             access,
             by_arn,
+            ordered,
             builtin_fallbacks,
         }
     }
@@ -133,14 +141,10 @@ impl<'c> Engine<'c> {
         &self.principals[id]
     }
 
-    /// Principal ids in a stable order: kind, then ARN.
-    pub fn principal_ids(&self) -> Vec<PrincipalId> {
-        let mut ids: Vec<PrincipalId> = (0..self.principals.len()).collect();
-        ids.sort_by(|&a, &b| {
-            let (pa, pb) = (&self.principals[a], &self.principals[b]);
-            (pa.kind, &pa.arn).cmp(&(pb.kind, &pb.arn))
-        });
-        ids
+    /// Principal ids in a stable order: kind, then ARN. Sorted once: every
+    /// rule walks the principals in this order.
+    pub fn principal_ids(&self) -> &[PrincipalId] {
+        &self.ordered
     }
 
     /// The principal with this ARN.

@@ -242,7 +242,13 @@ pub fn fingerprint(rule_id: &str, account: &str, arn: &str, discriminator: &str)
         h.update([0u8]);
     }
     let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// A check that could not run, for the whole account or for one resource.

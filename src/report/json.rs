@@ -16,15 +16,22 @@ use super::json_text::{to_pretty_string, write_pretty};
 /// The value of the top-level `schema` field.
 pub const SCHEMA: &str = "wmaudit-report/1";
 
-/// Renders the report as pretty-printed JSON (2-space indent, trailing newline).
+/// Indentation stops at the report's lists (findings, principals, ...):
+/// each of their items is one line. A report is the top-level value (depth 1)
+/// or an item of the top-level array (depth 2).
+const ONE_REPORT_DEPTH: usize = 2;
+const MANY_REPORTS_DEPTH: usize = 3;
+
+/// Renders the report as JSON (2-space indent down to the report's lists, one
+/// line per list item, trailing newline).
 pub fn render(report: &ScanReport) -> String {
-    to_pretty_string(&v1::Report::from_scan(report))
+    to_pretty_string(&v1::Report::from_scan(report), ONE_REPORT_DEPTH)
 }
 
 /// Several reports: a JSON array of `wmaudit-report/1` objects, in order.
 pub fn render_many(reports: &[ScanReport]) -> String {
     let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
-    to_pretty_string(&all)
+    to_pretty_string(&all, MANY_REPORTS_DEPTH)
 }
 
 /// Writes the report(s) as `render`/`render_many` would, without holding the
@@ -33,10 +40,10 @@ pub fn render_many(reports: &[ScanReport]) -> String {
 /// ([`Streamed`]), so no second copy of every finding is held.
 pub fn write_many<W: std::io::Write>(reports: &[ScanReport], out: W) -> std::io::Result<()> {
     match reports {
-        [one] => write_pretty(&Streamed::new(one), out),
+        [one] => write_pretty(&Streamed::new(one), ONE_REPORT_DEPTH, out),
         _ => {
             let all: Vec<Streamed> = reports.iter().map(Streamed::new).collect();
-            write_pretty(&all, out)
+            write_pretty(&all, MANY_REPORTS_DEPTH, out)
         }
     }
 }

@@ -8,7 +8,8 @@
 //! fingerprint because there is no line for the upload action to hash.
 //! See docs/report-format.md and /work/shared/reference/sarif-github.md.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
@@ -25,6 +26,10 @@ const MAX_TAGS: usize = 20;
 /// GitHub code scanning rejects a whole upload when one run has more results
 /// than this (and shows the 5,000 most severe of those it accepts).
 pub const GITHUB_MAX_RESULTS: usize = 25_000;
+
+/// Indentation stops at `runs[].results` (log 1, runs 2, run 3, results 4):
+/// each result, and the run's tool section, is one line.
+const RESULT_DEPTH: usize = 4;
 
 /// Path segments keep only RFC 3986 unreserved characters; everything else
 /// (spaces, `+=,@` allowed in IAM names, non-ASCII) is percent-encoded so the
@@ -54,7 +59,7 @@ pub fn render_many<'a>(
     reports: impl IntoIterator<Item = &'a ScanReport>,
     max_results: usize,
 ) -> String {
-    super::json_text::to_pretty_string(&log(reports, max_results))
+    super::json_text::to_pretty_string(&log(reports, max_results), RESULT_DEPTH)
 }
 
 /// [`render_many`] written straight to `out`.
@@ -63,7 +68,7 @@ pub fn write_many<'a>(
     max_results: usize,
     out: impl std::io::Write,
 ) -> std::io::Result<()> {
-    super::json_text::write_pretty(&log(reports, max_results), out)
+    super::json_text::write_pretty(&log(reports, max_results), RESULT_DEPTH, out)
 }
 
 /// How many of the report's active findings a run limited to `max_results`
@@ -390,7 +395,7 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [Location<'a>; 1],
-    partial_fingerprints: Fingerprints,
+    partial_fingerprints: Fingerprints<'a>,
     properties: ResultProperties<'a>,
 }
 
@@ -436,8 +441,8 @@ struct LogicalLocation<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Fingerprints {
-    primary_location_line_hash: String,
+struct Fingerprints<'a> {
+    primary_location_line_hash: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -478,24 +483,28 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
     // finding disappears. Counted over every active finding, so a finding's
     // hash does not depend on the limit.
     let keep = kept(report, max_results);
-    let mut hashes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut hashes: HashMap<Cow<'a, str>, usize> = HashMap::new();
     let results: Vec<SarifResult<'a>> = report
         .active()
         .enumerate()
         .filter_map(|(i, f)| {
-            let base = if f.fingerprint.is_empty() {
-                crate::findings::fingerprint(
+            let base: Cow<'a, str> = if f.fingerprint.is_empty() {
+                Cow::Owned(crate::findings::fingerprint(
                     &f.rule_id,
                     &f.account,
                     &f.resource.arn,
                     &f.discriminator,
-                )
+                ))
             } else {
-                f.fingerprint.clone()
+                Cow::Borrowed(&f.fingerprint)
             };
             let n = hashes.entry(base.clone()).or_insert(0);
             *n += 1;
-            let hash = if *n == 1 { base } else { format!("{base}:{n}") };
+            let hash = if *n == 1 {
+                base
+            } else {
+                Cow::Owned(format!("{base}:{n}"))
+            };
             let kept = keep.as_ref().is_none_or(|k| k[i]);
             kept.then(|| result(f, index.get(&f.rule_id).copied().unwrap_or(0), hash))
         })
@@ -581,7 +590,7 @@ pub fn omitted_message(report: &ScanReport, max_results: usize) -> String {
     )
 }
 
-fn result<'a>(f: &'a Finding, rule_index: usize, hash: String) -> SarifResult<'a> {
+fn result<'a>(f: &'a Finding, rule_index: usize, hash: Cow<'a, str>) -> SarifResult<'a> {
     let r = &f.resource;
     SarifResult {
         rule_id: &f.rule_id,

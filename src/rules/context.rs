@@ -103,8 +103,8 @@ impl<'a> Context<'a> {
         let engine = self.engine();
         engine
             .principal_ids()
-            .into_iter()
-            .map(move |id| (id, engine.principal(id)))
+            .iter()
+            .map(move |&id| (id, engine.principal(id)))
             .filter(|(_, p)| p.kind != PrincipalKind::Group)
     }
 
@@ -113,8 +113,8 @@ impl<'a> Context<'a> {
         let engine = self.engine();
         engine
             .principal_ids()
-            .into_iter()
-            .map(move |id| (id, engine.principal(id)))
+            .iter()
+            .map(move |&id| (id, engine.principal(id)))
     }
 
     /// Does this managed policy reach the principal, and how?

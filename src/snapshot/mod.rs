@@ -6,6 +6,8 @@
 
 mod auth_details;
 mod auth_details_typed;
+#[doc(hidden)]
+pub use auth_details_typed::readers_agree as auth_details_readers_agree;
 pub mod credential_report;
 pub mod error;
 pub mod import;

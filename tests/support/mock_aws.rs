@@ -1,5 +1,5 @@
-//! Canned AWS for the collector (aws-smithy-mocks), shared by the failing-AWS
-//! and secrets tests: the wire format of every operation the collector sends
+//! Canned AWS for the collector (aws-smithy-mocks), shared by the collector,
+//! failing-AWS and secrets tests: the wire format of every operation the collector sends
 //! (awsQuery XML, URL-encoded documents, base64 report), a happy account, and
 //! clients built through the collector's own constructor. Each test crate
 //! uses a different subset.

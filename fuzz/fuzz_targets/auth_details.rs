@@ -9,14 +9,4 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Err(e) = wmaudit::snapshot::auth_details_readers_agree(data) {
-        panic!("{e}");
-    }
-    let Ok(account) = wmaudit::snapshot::parse_auth_details(data, "fuzz.json") else {
-        return;
-    };
-    let snapshot = common::snapshot_with(Some(account), None);
-    common::round_trip(&snapshot);
-    common::scan_and_render(&snapshot);
-});
+fuzz_target!(|data: &[u8]| common::auth_details(data));

@@ -1,16 +1,115 @@
-//! Shared by the import targets: a parsed input goes on through the whole
-//! scan and every renderer, because hostile data that parses must not crash
-//! the engine, the rules or the reports either.
+//! The body of every fuzz target, one function each: the targets in this
+//! folder call them, and tests/fuzz_regressions.rs includes this file
+//! (`#[path]`) to replay the seed corpora and every minimised crash through
+//! the same code under stable `cargo test`. A parsed input goes on through
+//! the whole scan and every renderer, because hostile data that parses must
+//! not crash the engine, the rules or the reports either.
+#![allow(dead_code)] // each target uses one body
 
 use std::sync::OnceLock;
 
 use time::macros::datetime;
+use wmaudit::catalog::Catalog;
 use wmaudit::config::Config;
 use wmaudit::findings::Severity;
+use wmaudit::policy::{Compiler, PolicyDocument};
 use wmaudit::report::{Format, RenderOptions, render};
-use wmaudit::rules::RuleSet;
+use wmaudit::rules::{RuleSet, parse_rule};
 use wmaudit::scan::{ScanOptions, scan};
 use wmaudit::snapshot::Snapshot;
+
+/// Arbitrary text through the policy parser and, when it parses, the
+/// compiler. Documents come from accounts under audit, which wmaudit must
+/// not trust.
+pub fn policy_document(data: &[u8]) {
+    // Documents reach the parser as text; non-UTF-8 bytes cannot.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(document) = PolicyDocument::parse(text) else {
+        return;
+    };
+    let statements = document.statements.len();
+    let catalog = Catalog::builtin();
+    // A fresh compiler per input, so each run is independent of the last.
+    let mut compiler = Compiler::new(catalog);
+    if let Ok(compiled) = compiler.compile(document) {
+        // Invariants a caller relies on.
+        assert_eq!(compiled.statements.len(), statements);
+        for (i, st) in compiled.statements.iter().enumerate() {
+            assert_eq!(st.index, i);
+            assert_eq!(st.actions.len(), catalog.len());
+            assert!(st.actions.ones().all(|a| a < catalog.len()));
+        }
+        for p in &compiled.problems {
+            assert!(p.statement < statements);
+        }
+    }
+}
+
+/// Bytes as `aws iam get-account-authorization-details` output: the typed
+/// fast path and the pointer-tracking walker agree; what parses scans,
+/// renders and round-trips through a snapshot file.
+pub fn auth_details(data: &[u8]) {
+    if let Err(e) = wmaudit::snapshot::auth_details_readers_agree(data) {
+        panic!("{e}");
+    }
+    let Ok(account) = wmaudit::snapshot::parse_auth_details(data, "fuzz.json") else {
+        return;
+    };
+    let snapshot = snapshot_with(Some(account), None);
+    round_trip(&snapshot);
+    scan_and_render(&snapshot);
+}
+
+/// Bytes as a credential report (the CLI's JSON or the decoded CSV).
+pub fn credential_report(data: &[u8]) {
+    let Ok(report) = wmaudit::snapshot::parse_credential_report(data, "fuzz.csv") else {
+        return;
+    };
+    let snapshot = snapshot_with(None, Some(report));
+    round_trip(&snapshot);
+    scan_and_render(&snapshot);
+}
+
+/// Bytes as a `wmaudit-snapshot/1` file.
+pub fn snapshot(data: &[u8]) {
+    let Ok(snapshot) = wmaudit::snapshot::parse_snapshot(data, "fuzz.json") else {
+        return;
+    };
+    round_trip(&snapshot);
+    scan_and_render(&snapshot);
+}
+
+/// UTF-8 text as a rule file and as `wmaudit.toml`.
+pub fn rules_config(data: &[u8]) {
+    // Rule and config files are read as UTF-8 text.
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(mut rules) = RuleSet::builtin() else {
+        panic!("the shipped rules load");
+    };
+    if let Ok(rule) = parse_rule(text, "fuzz.toml") {
+        assert!(!rule.meta.id.is_empty());
+        // A new id joins; a shipped id is a duplicate error, not a panic.
+        let _ = rules.add(rule);
+    }
+    match wmaudit::config::Config::parse(text, "wmaudit.toml") {
+        Ok(config) => {
+            let _ = config.apply(&mut rules);
+        }
+        Err(e) => {
+            // Every config error names a line (1-based) within the text.
+            let lines = text.lines().count().max(1) + 1;
+            assert!(
+                e.line >= 1 && e.line <= lines,
+                "line {} of {lines}: {e}",
+                e.line
+            );
+        }
+    }
+}
 
 fn rules() -> &'static RuleSet {
     static RULES: OnceLock<RuleSet> = OnceLock::new();
@@ -50,8 +149,6 @@ pub fn round_trip(snapshot: &Snapshot) {
 }
 
 /// A files-source snapshot holding only the given parts.
-// The `snapshot` target reads whole snapshots and does not need it.
-#[allow(dead_code)]
 pub fn snapshot_with(
     account: Option<wmaudit::account::Account>,
     report: Option<wmaudit::snapshot::CredentialReport>,

@@ -8,11 +8,4 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(report) = wmaudit::snapshot::parse_credential_report(data, "fuzz.csv") else {
-        return;
-    };
-    let snapshot = common::snapshot_with(None, Some(report));
-    common::round_trip(&snapshot);
-    common::scan_and_render(&snapshot);
-});
+fuzz_target!(|data: &[u8]| common::credential_report(data));

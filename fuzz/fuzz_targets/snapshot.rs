@@ -8,10 +8,4 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(snapshot) = wmaudit::snapshot::parse_snapshot(data, "fuzz.json") else {
-        return;
-    };
-    common::round_trip(&snapshot);
-    common::scan_and_render(&snapshot);
-});
+fuzz_target!(|data: &[u8]| common::snapshot(data));

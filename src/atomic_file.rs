@@ -15,11 +15,22 @@ where
 {
     // A large buffer: reports run to hundreds of MB and each write is a syscall.
     const BUF: usize = 1 << 20;
+    // A symlink is kept: the file it points to is replaced (a dangling link
+    // is written through, which creates its target).
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            Ok(target) => {
+                resolved = target;
+                resolved.as_path()
+            }
+            Err(_) => return write_in_place(path, BUF, write),
+        },
+        _ => path,
+    };
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
     if special {
-        let mut out = BufWriter::with_capacity(BUF, File::create(path)?);
-        write(&mut out)?;
-        return out.flush();
+        return write_in_place(path, BUF, write);
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -48,6 +59,15 @@ where
     drop(file);
     tmp_path.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+fn write_in_place<F>(path: &Path, buf: usize, write: F) -> io::Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+{
+    let mut out = BufWriter::with_capacity(buf, File::create(path)?);
+    write(&mut out)?;
+    out.flush()
 }
 
 /// The process's umask, read from /proc (setting it to read it would race
@@ -102,6 +122,31 @@ mod tests {
         write_file(&path, |w| w.write_all(b"x")).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o666 & !umask());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_stays_and_its_target_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.sarif");
+        let link = dir.path().join("latest.sarif");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_file(&link, |w| w.write_all(b"new")).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        // A dangling link is written through.
+        let gone = dir.path().join("gone.json");
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink(&gone, &dangling).unwrap();
+        write_file(&dangling, |w| w.write_all(b"x")).unwrap();
+        assert_eq!(std::fs::read_to_string(&gone).unwrap(), "x");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 4);
     }
 
     #[cfg(unix)]

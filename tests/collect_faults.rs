@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_iam::Client as Iam;
 use aws_sdk_iam::config::Region;
-use aws_sdk_sts::Client as Sts;
 use aws_smithy_mocks::{Rule, RuleMode, mock};
 use mock_aws::*;
 use wmaudit::collect::{
@@ -148,54 +147,6 @@ async fn full_collection_with_root_report_row() {
     }
     assert!(c.log().refused().is_empty());
     assert_no_secrets(&snap);
-}
-
-/// Which part each operation feeds, and a rule denying it.
-fn deny_rule(op: &'static str) -> (Part, Rule, bool) {
-    let d = move || denied(op);
-    match op {
-        "sts:GetCallerIdentity" => (
-            Part::CallerIdentity,
-            mock!(Sts::get_caller_identity).then_http_response(d),
-            true,
-        ),
-        "iam:GetAccountAuthorizationDetails" => (
-            Part::AuthorizationDetails,
-            mock!(Iam::get_account_authorization_details).then_http_response(d),
-            false,
-        ),
-        "iam:GetAccountSummary" => (
-            Part::AccountSummary,
-            mock!(Iam::get_account_summary).then_http_response(d),
-            false,
-        ),
-        "iam:GenerateCredentialReport" => (
-            Part::CredentialReport,
-            mock!(Iam::generate_credential_report).then_http_response(d),
-            false,
-        ),
-        "iam:GetCredentialReport" => (
-            Part::CredentialReport,
-            mock!(Iam::get_credential_report).then_http_response(d),
-            false,
-        ),
-        "iam:GetAccountPasswordPolicy" => (
-            Part::PasswordPolicy,
-            mock!(Iam::get_account_password_policy).then_http_response(d),
-            false,
-        ),
-        "iam:ListVirtualMFADevices" => (
-            Part::VirtualMfaDevices,
-            mock!(Iam::list_virtual_mfa_devices).then_http_response(d),
-            false,
-        ),
-        "iam:ListAccountAliases" => (
-            Part::AccountAliases,
-            mock!(Iam::list_account_aliases).then_http_response(d),
-            false,
-        ),
-        other => panic!("no rule for {other}"),
-    }
 }
 
 #[tokio::test]

@@ -387,58 +387,6 @@ async fn a_connection_that_hangs_on_page_two_loses_the_whole_part() {
 
 // ---- AccessDenied on each operation in turn ----
 
-fn deny(op: &str) -> (Part, Rule, bool) {
-    let op: &'static str = ALLOWED_OPERATIONS
-        .iter()
-        .find(|o| **o == op)
-        .copied()
-        .unwrap();
-    let d = move || denied(op);
-    match op {
-        "sts:GetCallerIdentity" => (
-            Part::CallerIdentity,
-            mock!(Sts::get_caller_identity).then_http_response(d),
-            true,
-        ),
-        "iam:GetAccountAuthorizationDetails" => (
-            Part::AuthorizationDetails,
-            mock!(Iam::get_account_authorization_details).then_http_response(d),
-            false,
-        ),
-        "iam:GetAccountSummary" => (
-            Part::AccountSummary,
-            mock!(Iam::get_account_summary).then_http_response(d),
-            false,
-        ),
-        "iam:GenerateCredentialReport" => (
-            Part::CredentialReport,
-            mock!(Iam::generate_credential_report).then_http_response(d),
-            false,
-        ),
-        "iam:GetCredentialReport" => (
-            Part::CredentialReport,
-            mock!(Iam::get_credential_report).then_http_response(d),
-            false,
-        ),
-        "iam:GetAccountPasswordPolicy" => (
-            Part::PasswordPolicy,
-            mock!(Iam::get_account_password_policy).then_http_response(d),
-            false,
-        ),
-        "iam:ListVirtualMFADevices" => (
-            Part::VirtualMfaDevices,
-            mock!(Iam::list_virtual_mfa_devices).then_http_response(d),
-            false,
-        ),
-        "iam:ListAccountAliases" => (
-            Part::AccountAliases,
-            mock!(Iam::list_account_aliases).then_http_response(d),
-            false,
-        ),
-        other => panic!("no rule for {other}"),
-    }
-}
-
 /// Parts some shipped rule needs; the others are listed in coverage but,
 /// as README says, do not gate (no check reads them).
 const NEEDED: [Part; 4] = [
@@ -454,7 +402,7 @@ async fn access_denied_on_each_operation_says_what_is_missing() {
         .iter()
         .filter(|op| **op != "sts:AssumeRole")
     {
-        let (part, rule, is_sts) = deny(op);
+        let (part, rule, is_sts) = deny_rule(op);
         let (iam, sts) = if is_sts {
             (vec![], vec![rule])
         } else {
@@ -545,9 +493,9 @@ async fn nothing_collected_is_an_error_not_an_empty_pass() {
     let iam: Vec<Rule> = ALLOWED_OPERATIONS
         .iter()
         .filter(|op| op.starts_with("iam:"))
-        .map(|op| deny(op).1)
+        .map(|op| deny_rule(op).1)
         .collect();
-    let sts = vec![deny("sts:GetCallerIdentity").1];
+    let sts = vec![deny_rule("sts:GetCallerIdentity").1];
     let c = clients(&iam, &sts, RuleMode::MatchAny, &fast());
     let t = Instant::now();
     let err = collect::collect_with(&c, &opts()).await.unwrap_err();

@@ -26,7 +26,7 @@ use wmaudit::config::Config;
 use wmaudit::findings::{ScanReport, Severity};
 use wmaudit::rules::RuleSet;
 use wmaudit::scan::{ScanOptions, scan};
-use wmaudit::snapshot::Snapshot;
+use wmaudit::snapshot::{Part, Snapshot};
 
 pub const ACCT: &str = "111122223333";
 pub const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
@@ -469,4 +469,58 @@ pub fn scan_snapshot(snap: &Snapshot) -> ScanReport {
             as_of: None,
         },
     )
+}
+
+/// Which part an allowed operation feeds, a rule that denies it
+/// (AccessDenied), and whether the rule is for the STS client.
+pub fn deny_rule(op: &str) -> (Part, Rule, bool) {
+    let op: &'static str = wmaudit::collect::ALLOWED_OPERATIONS
+        .iter()
+        .find(|o| **o == op)
+        .copied()
+        .unwrap_or_else(|| panic!("{op} is not an allowed operation"));
+    let d = move || denied(op);
+    match op {
+        "sts:GetCallerIdentity" => (
+            Part::CallerIdentity,
+            mock!(Sts::get_caller_identity).then_http_response(d),
+            true,
+        ),
+        "iam:GetAccountAuthorizationDetails" => (
+            Part::AuthorizationDetails,
+            mock!(Iam::get_account_authorization_details).then_http_response(d),
+            false,
+        ),
+        "iam:GetAccountSummary" => (
+            Part::AccountSummary,
+            mock!(Iam::get_account_summary).then_http_response(d),
+            false,
+        ),
+        "iam:GenerateCredentialReport" => (
+            Part::CredentialReport,
+            mock!(Iam::generate_credential_report).then_http_response(d),
+            false,
+        ),
+        "iam:GetCredentialReport" => (
+            Part::CredentialReport,
+            mock!(Iam::get_credential_report).then_http_response(d),
+            false,
+        ),
+        "iam:GetAccountPasswordPolicy" => (
+            Part::PasswordPolicy,
+            mock!(Iam::get_account_password_policy).then_http_response(d),
+            false,
+        ),
+        "iam:ListVirtualMFADevices" => (
+            Part::VirtualMfaDevices,
+            mock!(Iam::list_virtual_mfa_devices).then_http_response(d),
+            false,
+        ),
+        "iam:ListAccountAliases" => (
+            Part::AccountAliases,
+            mock!(Iam::list_account_aliases).then_http_response(d),
+            false,
+        ),
+        other => panic!("no rule for {other}"),
+    }
 }

@@ -46,15 +46,16 @@ fn is_boundary(bytes: &[u8], i: usize) -> bool {
     i == 0 || !bytes[i - 1].is_ascii_alphanumeric()
 }
 
+/// `AKIA` or `ASIA` at a word boundary at `i`, with room for `len` bytes.
+fn key_prefix_at(bytes: &[u8], i: usize, len: usize) -> bool {
+    is_boundary(bytes, i) && bytes.len() >= i + len && matches!(&bytes[i..i + 4], b"AKIA" | b"ASIA")
+}
+
 /// An access key id (`AKIA`/`ASIA` + 16) starting at `i`. Unique ids of
 /// users, roles and groups (`AIDA`, `AROA`, ...) are not secrets: left alone.
 fn access_key_at(bytes: &[u8], i: usize) -> Option<usize> {
     const LEN: usize = 20;
-    if !is_boundary(bytes, i) || bytes.len() < i + LEN {
-        return None;
-    }
-    let prefix = &bytes[i..i + 4];
-    if prefix != b"AKIA" && prefix != b"ASIA" {
+    if !key_prefix_at(bytes, i, LEN) {
         return None;
     }
     let body = &bytes[i + 4..i + LEN];
@@ -69,11 +70,7 @@ fn access_key_at(bytes: &[u8], i: usize) -> Option<usize> {
 /// characters must not start a new run on a second pass.
 fn masked_key_at(bytes: &[u8], i: usize) -> Option<usize> {
     const LEN: usize = 20;
-    if !is_boundary(bytes, i) || bytes.len() < i + LEN {
-        return None;
-    }
-    let prefix = &bytes[i..i + 4];
-    if prefix != b"AKIA" && prefix != b"ASIA" {
+    if !key_prefix_at(bytes, i, LEN) {
         return None;
     }
     let stars = bytes[i + 4..i + 16].iter().all(|b| *b == b'*');

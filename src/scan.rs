@@ -30,6 +30,24 @@ pub struct ScanOptions<'a> {
     pub as_of: Option<OffsetDateTime>,
 }
 
+/// The gate's threshold when neither `--fail-on` nor the config sets one.
+pub const DEFAULT_FAIL_ON: Severity = Severity::High;
+
+impl<'a> ScanOptions<'a> {
+    /// `wmaudit scan`'s defaults: fail on [`DEFAULT_FAIL_ON`], exit 3 when
+    /// coverage is incomplete, no baseline, the data's own time.
+    pub fn new(rules: &'a RuleSet, config: &'a Config) -> Self {
+        ScanOptions {
+            rules,
+            config,
+            fail_on: Some(DEFAULT_FAIL_ON),
+            allow_incomplete: false,
+            baseline: None,
+            as_of: None,
+        }
+    }
+}
+
 /// Exit codes of `wmaudit scan`, documented in README.
 pub mod exit {
     pub const PASSED: i32 = 0;

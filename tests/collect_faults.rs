@@ -242,10 +242,12 @@ async fn throttling_that_persists_becomes_a_gap() {
 
 #[tokio::test]
 async fn stuck_credential_report_is_a_bounded_wait_then_a_gap() {
-    let stuck = mock!(Iam::generate_credential_report)
-        .then_http_response(|| iam_ok("GenerateCredentialReport", "<State>INPROGRESS</State>"));
-    let iam: Vec<Rule> = std::iter::once(stuck).chain(happy_iam_rules()).collect();
-    let c = clients(&iam, &happy_sts_rules(), RuleMode::MatchAny, &fast());
+    let c = clients(
+        &stuck_report_iam_rules(),
+        &happy_sts_rules(),
+        RuleMode::MatchAny,
+        &fast(),
+    );
     let o = CollectOptions {
         report_wait: Duration::from_millis(1200),
         ..opts()

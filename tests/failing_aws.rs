@@ -434,10 +434,12 @@ async fn access_denied_on_each_operation_says_what_is_missing() {
 
 #[tokio::test]
 async fn a_credential_report_stuck_in_progress_is_a_bounded_wait_then_exit_3() {
-    let stuck = mock!(Iam::generate_credential_report)
-        .then_http_response(|| iam_ok("GenerateCredentialReport", "<State>INPROGRESS</State>"));
-    let iam: Vec<Rule> = std::iter::once(stuck).chain(happy_iam_rules()).collect();
-    let c = clients(&iam, &happy_sts_rules(), RuleMode::MatchAny, &fast());
+    let c = clients(
+        &stuck_report_iam_rules(),
+        &happy_sts_rules(),
+        RuleMode::MatchAny,
+        &fast(),
+    );
     let o = CollectOptions {
         report_wait: Duration::from_millis(1500),
         ..opts()

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use wmaudit::config::Config;
-use wmaudit::findings::Severity;
 use wmaudit::report::{Format, RenderOptions, render_all};
 use wmaudit::rules::RuleSet;
 use wmaudit::scan::{ScanOptions, scan};
@@ -62,14 +61,7 @@ fn generated_files_are_up_to_date() {
     stale.extend(check_or_bless("docs/rules.md", &rules_markdown(&rules)));
 
     let config = Config::default();
-    let opts = ScanOptions {
-        rules: &rules,
-        config: &config,
-        fail_on: Some(Severity::High),
-        allow_incomplete: false,
-        baseline: None,
-        as_of: None,
-    };
+    let opts = ScanOptions::new(&rules, &config);
     let reports: Vec<_> = wmaudit::demo::snapshots()
         .unwrap()
         .iter()

@@ -64,12 +64,8 @@ fn only(id: &str) -> RuleSet {
 
 fn options<'a>(rules: &'a RuleSet, config: &'a Config) -> ScanOptions<'a> {
     ScanOptions {
-        rules,
-        config,
-        fail_on: Some(Severity::High),
-        allow_incomplete: false,
-        baseline: None,
         as_of: Some(AS_OF),
+        ..ScanOptions::new(rules, config)
     }
 }
 

@@ -11,7 +11,6 @@ use std::sync::OnceLock;
 use time::macros::datetime;
 use wmaudit::catalog::Catalog;
 use wmaudit::config::Config;
-use wmaudit::findings::Severity;
 use wmaudit::policy::{Compiler, PolicyDocument};
 use wmaudit::report::{Format, RenderOptions, render};
 use wmaudit::rules::{RuleSet, parse_rule};
@@ -121,13 +120,9 @@ fn rules() -> &'static RuleSet {
 pub fn scan_and_render(snapshot: &Snapshot) {
     let config = Config::default();
     let opts = ScanOptions {
-        rules: rules(),
-        config: &config,
-        fail_on: Some(Severity::High),
-        allow_incomplete: false,
-        baseline: None,
         // Fixed, so a run does not depend on the clock.
         as_of: Some(datetime!(2026-06-01 00:00 UTC)),
+        ..ScanOptions::new(rules(), &config)
     };
     let report = scan(snapshot, &opts);
     assert!(matches!(report.gate.exit_code, 0 | 1 | 3));

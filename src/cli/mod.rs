@@ -16,10 +16,10 @@ use args::{Cli, ColorChoice, Command, RuleSourceArgs, RulesCommand, ScanArgs};
 use input::UsageError;
 
 use crate::config::Config;
-use crate::findings::{ScanReport, Severity};
+use crate::findings::ScanReport;
 use crate::report::{Format, RenderOptions};
 use crate::rules::RuleSet;
-use crate::scan::{ScanOptions, exit, load_baseline, scan};
+use crate::scan::{DEFAULT_FAIL_ON, ScanOptions, exit, load_baseline, scan};
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -79,7 +79,7 @@ fn cmd_scan(args: ScanArgs) -> Result<i32> {
     };
     let fail_on = match args.fail_on {
         Some(f) => f.0,
-        None => config.fail_on.unwrap_or(Some(Severity::High)),
+        None => config.fail_on.unwrap_or(Some(DEFAULT_FAIL_ON)),
     };
     let mut timings = Timings::from_env();
     let snapshots = input::load(&args.input)?;

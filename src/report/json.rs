@@ -585,7 +585,6 @@ impl v1::Report {
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
-    use crate::findings::Severity;
     use crate::rules::RuleSet;
     use crate::scan::{ScanOptions, scan};
 
@@ -595,14 +594,7 @@ mod tests {
     fn write_many_matches_render() {
         let rules = RuleSet::builtin().unwrap();
         let config = Config::default();
-        let opts = ScanOptions {
-            rules: &rules,
-            config: &config,
-            fail_on: Some(Severity::High),
-            allow_incomplete: false,
-            baseline: None,
-            as_of: None,
-        };
+        let opts = ScanOptions::new(&rules, &config);
         let mut reports: Vec<_> = crate::demo::snapshots()
             .unwrap()
             .iter()

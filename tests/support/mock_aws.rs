@@ -23,7 +23,7 @@ use base64::Engine as _;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use wmaudit::collect::{self, Clients, CollectOptions, Tuning};
 use wmaudit::config::Config;
-use wmaudit::findings::{ScanReport, Severity};
+use wmaudit::findings::ScanReport;
 use wmaudit::rules::RuleSet;
 use wmaudit::scan::{ScanOptions, scan};
 use wmaudit::snapshot::{Part, Snapshot};
@@ -458,17 +458,14 @@ impl HttpConnector for HangingConnector {
 pub fn scan_snapshot(snap: &Snapshot) -> ScanReport {
     let rules = RuleSet::builtin().expect("shipped rules");
     let config = Config::default();
-    scan(
-        snap,
-        &ScanOptions {
-            rules: &rules,
-            config: &config,
-            fail_on: Some(Severity::High),
-            allow_incomplete: false,
-            baseline: None,
-            as_of: None,
-        },
-    )
+    scan(snap, &ScanOptions::new(&rules, &config))
+}
+
+/// A happy account whose credential report never leaves `INPROGRESS`.
+pub fn stuck_report_iam_rules() -> Vec<Rule> {
+    let stuck = mock!(Iam::generate_credential_report)
+        .then_http_response(|| iam_ok("GenerateCredentialReport", "<State>INPROGRESS</State>"));
+    std::iter::once(stuck).chain(happy_iam_rules()).collect()
 }
 
 /// Which part an allowed operation feeds, a rule that denies it

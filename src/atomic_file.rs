@@ -39,7 +39,8 @@ where
     let tmp = tempfile::Builder::new()
         .prefix(".wmaudit-")
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(without_temp_path)?;
     // The path half deletes the temporary file if anything below fails.
     let (file, tmp_path) = tmp.into_parts();
     let mut out = BufWriter::with_capacity(BUF, file);
@@ -59,6 +60,17 @@ where
     drop(file);
     tmp_path.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// tempfile names its random file in the error ("No such file or directory
+/// (os error 2) at path \"/dir/.wmaudit-x1Y2z3.tmp\""); the caller names the
+/// report, so keep only the cause.
+fn without_temp_path(e: io::Error) -> io::Error {
+    let text = e.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((cause, _)) => io::Error::new(e.kind(), cause.to_owned()),
+        None => e,
+    }
 }
 
 fn write_in_place<F>(path: &Path, buf: usize, write: F) -> io::Result<()>
@@ -97,6 +109,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn a_missing_directory_is_reported_without_the_temporary_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("out.sarif");
+        let err = write_file(&path, |w| w.write_all(b"x")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert_eq!(err.to_string(), "No such file or directory (os error 2)");
     }
 
     #[test]

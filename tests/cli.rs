@@ -156,6 +156,45 @@ fn sarif_limit_warns_and_json_keeps_everything() {
     assert!(!quiet.contains("warning"), "{quiet}");
 }
 
+/// An output that cannot be written is an error naming that file (exit 2),
+/// not a silent success; the other outputs are still written whole.
+#[test]
+fn an_unwritable_output_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let bad = p("missing-dir/r.sarif");
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--sarif",
+        &bad,
+        "--json",
+        &p("r.json"),
+        "--output",
+        &p("main.md"),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("error: cannot write {bad}: No such file or directory (os error 2)")
+    );
+    let json = std::fs::read_to_string(p("r.json")).unwrap();
+    assert!(
+        json == std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap(),
+        "the JSON written beside a failed SARIF is whole"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".wmaudit-")),
+        "{names:?}"
+    );
+}
+
 #[test]
 fn baseline_removes_known_findings_from_the_gate() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,13 +9,13 @@
 use std::sync::OnceLock;
 
 use time::macros::datetime;
-use wmaudit::catalog::Catalog;
-use wmaudit::config::Config;
-use wmaudit::policy::{Compiler, PolicyDocument};
-use wmaudit::report::{Format, RenderOptions, render};
-use wmaudit::rules::{RuleSet, parse_rule};
-use wmaudit::scan::{ScanOptions, scan};
-use wmaudit::snapshot::Snapshot;
+use wmaudit_core::catalog::Catalog;
+use wmaudit_core::config::Config;
+use wmaudit_core::policy::{Compiler, PolicyDocument};
+use wmaudit_core::report::{Format, RenderOptions, render};
+use wmaudit_core::rules::{RuleSet, parse_rule};
+use wmaudit_core::scan::{ScanOptions, scan};
+use wmaudit_core::snapshot::Snapshot;
 
 /// Arbitrary text through the policy parser and, when it parses, the
 /// compiler. Documents come from accounts under audit, which wmaudit must
@@ -50,10 +50,10 @@ pub fn policy_document(data: &[u8]) {
 /// fast path and the pointer-tracking walker agree; what parses scans,
 /// renders and round-trips through a snapshot file.
 pub fn auth_details(data: &[u8]) {
-    if let Err(e) = wmaudit::snapshot::auth_details_readers_agree(data) {
+    if let Err(e) = wmaudit_core::snapshot::auth_details_readers_agree(data) {
         panic!("{e}");
     }
-    let Ok(account) = wmaudit::snapshot::parse_auth_details(data, "fuzz.json") else {
+    let Ok(account) = wmaudit_core::snapshot::parse_auth_details(data, "fuzz.json") else {
         return;
     };
     let snapshot = snapshot_with(Some(account), None);
@@ -63,7 +63,7 @@ pub fn auth_details(data: &[u8]) {
 
 /// Bytes as a credential report (the CLI's JSON or the decoded CSV).
 pub fn credential_report(data: &[u8]) {
-    let Ok(report) = wmaudit::snapshot::parse_credential_report(data, "fuzz.csv") else {
+    let Ok(report) = wmaudit_core::snapshot::parse_credential_report(data, "fuzz.csv") else {
         return;
     };
     let snapshot = snapshot_with(None, Some(report));
@@ -73,7 +73,7 @@ pub fn credential_report(data: &[u8]) {
 
 /// Bytes as a `wmaudit-snapshot/1` file.
 pub fn snapshot(data: &[u8]) {
-    let Ok(snapshot) = wmaudit::snapshot::parse_snapshot(data, "fuzz.json") else {
+    let Ok(snapshot) = wmaudit_core::snapshot::parse_snapshot(data, "fuzz.json") else {
         return;
     };
     round_trip(&snapshot);
@@ -94,7 +94,7 @@ pub fn rules_config(data: &[u8]) {
         // A new id joins; a shipped id is a duplicate error, not a panic.
         let _ = rules.add(rule);
     }
-    match wmaudit::config::Config::parse(text, "wmaudit.toml") {
+    match wmaudit_core::config::Config::parse(text, "wmaudit.toml") {
         Ok(config) => {
             let _ = config.apply(&mut rules);
         }
@@ -125,7 +125,7 @@ pub fn scan_and_render(snapshot: &Snapshot) {
         ..ScanOptions::new(rules(), &config)
     };
     let report = scan(snapshot, &opts);
-    assert!(matches!(report.gate.exit_code, 0 | 1 | 3));
+    assert!(matches!(report.gate.verdict.exit_code(), 0 | 1 | 3));
     for format in Format::ALL {
         let text = render(format, &report, &RenderOptions::default());
         if format == Format::Json {
@@ -136,8 +136,8 @@ pub fn scan_and_render(snapshot: &Snapshot) {
 
 /// A snapshot built from imported parts must survive its own file format.
 pub fn round_trip(snapshot: &Snapshot) {
-    let text = wmaudit::snapshot::to_json_string(snapshot);
-    match wmaudit::snapshot::parse_snapshot(text.as_bytes(), "round-trip") {
+    let text = wmaudit_core::snapshot::to_json_string(snapshot);
+    match wmaudit_core::snapshot::parse_snapshot(text.as_bytes(), "round-trip") {
         Ok(back) => assert_eq!(&back, snapshot, "snapshot changed on a round trip"),
         Err(e) => panic!("a written snapshot does not read back: {e}"),
     }
@@ -145,10 +145,10 @@ pub fn round_trip(snapshot: &Snapshot) {
 
 /// A files-source snapshot holding only the given parts.
 pub fn snapshot_with(
-    account: Option<wmaudit::account::Account>,
-    report: Option<wmaudit::snapshot::CredentialReport>,
+    account: Option<wmaudit_core::account::Account>,
+    report: Option<wmaudit_core::snapshot::CredentialReport>,
 ) -> Snapshot {
-    use wmaudit::snapshot::{Metadata, SNAPSHOT_FORMAT, SourceKind};
+    use wmaudit_core::snapshot::{Metadata, SNAPSHOT_FORMAT, SourceKind};
     Snapshot {
         metadata: Metadata {
             format: SNAPSHOT_FORMAT.to_owned(),

@@ -1,0 +1,191 @@
+//! Live collection from AWS (read-only by construction).
+//!
+//! A fixed handful of IAM/STS calls, run concurrently: GetCallerIdentity,
+//! GetAccountAuthorizationDetails (all pages), GetAccountSummary,
+//! Generate/GetCredentialReport, GetAccountPasswordPolicy,
+//! ListVirtualMFADevices and ListAccountAliases. The number of calls grows
+//! with pages of authorization details only, never per user. Every client
+//! carries [`allowlist::ReadOnlyInterceptor`], so nothing outside
+//! [`ALLOWED_OPERATIONS`] can be sent. A part that fails becomes a
+//! [`Gap`] and collection goes on; see docs/collection.md.
+
+mod account_extras;
+pub mod allowlist;
+mod auth_details;
+mod clients;
+mod credential_report;
+mod gap;
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use wmaudit_core::snapshot::{Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind};
+
+pub use account_extras::{
+    account_aliases, account_summary, caller_identity, password_policy, virtual_mfa_devices,
+};
+pub use allowlist::{ALLOWED_OPERATIONS, CallLog, OperationRefused, ReadOnlyInterceptor};
+pub use auth_details::authorization_details;
+pub use clients::{Clients, DEFAULT_REGION, Tuning};
+pub use credential_report::credential_report;
+
+/// Default bound on waiting for IAM to generate the credential report.
+pub const DEFAULT_REPORT_WAIT: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// A named profile from the AWS config/credentials files.
+    pub profile: Option<String>,
+    /// Region for STS (IAM is global). Default: the environment's or
+    /// profile's region, else us-east-1.
+    pub region: Option<String>,
+    /// Send every call here instead of AWS (`AWS_ENDPOINT_URL` works too).
+    pub endpoint_url: Option<String>,
+    /// Assume this role (STS AssumeRole) and audit as it.
+    pub role_arn: Option<String>,
+    /// No progress on stderr.
+    pub quiet: bool,
+    /// Bound on waiting for the credential report.
+    pub report_wait: Duration,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            role_arn: None,
+            quiet: false,
+            report_wait: DEFAULT_REPORT_WAIT,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error("invalid {option} {value:?}: expected {expected}")]
+    InvalidOption {
+        option: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    /// Every call failed: typically no or invalid credentials, or no network.
+    #[error(
+        "nothing could be collected from AWS (check credentials, region and network): {}",
+        .gaps.first().map_or("no reason recorded", |g| g.reason.as_str())
+    )]
+    NothingCollected { gaps: Vec<Gap> },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Progress lines on stderr, only for a person watching a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Self {
+        Progress {
+            enabled: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn silent() -> Self {
+        Progress { enabled: false }
+    }
+
+    pub fn say(&self, msg: impl fmt::Display) {
+        if self.enabled {
+            eprintln!("wmaudit: {msg}");
+        }
+    }
+}
+
+/// [`collect`] on a runtime of its own, for callers without one (the CLI):
+/// the async runtime stays inside this crate.
+pub fn collect_blocking(opts: &CollectOptions) -> Result<Snapshot, CollectError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CollectError::Runtime)?;
+    rt.block_on(collect(opts))
+}
+
+/// Collects a snapshot of the account the credentials (or `role_arn`) belong to.
+pub async fn collect(opts: &CollectOptions) -> Result<Snapshot, CollectError> {
+    let clients = Clients::load(opts, &Tuning::default()).await?;
+    collect_with(&clients, opts).await
+}
+
+/// Collects with pre-built clients (see [`Clients::from_builders`]); only
+/// `quiet` and `report_wait` of `opts` apply here.
+pub async fn collect_with(
+    clients: &Clients,
+    opts: &CollectOptions,
+) -> Result<Snapshot, CollectError> {
+    let progress = Progress::new(opts.quiet);
+    progress.say("collecting from AWS (read-only)");
+    let (caller, account, summary, report, password, mfa, aliases) = tokio::join!(
+        caller_identity(clients),
+        authorization_details(clients, &progress),
+        account_summary(clients),
+        credential_report(clients, opts.report_wait, &progress),
+        password_policy(clients),
+        virtual_mfa_devices(clients),
+        account_aliases(clients),
+    );
+
+    let mut gaps = Vec::new();
+    let caller_identity = keep(caller, &mut gaps);
+    let account = keep(account, &mut gaps);
+    let account_summary = keep(summary, &mut gaps);
+    let credential_report = keep(report, &mut gaps);
+    let password_policy = keep(password, &mut gaps);
+    let virtual_mfa_devices = keep(mfa, &mut gaps);
+    let account_aliases = keep(aliases, &mut gaps);
+    gaps.sort_by_key(|g| Part::ALL.iter().position(|p| *p == g.part));
+
+    if gaps.len() == Part::ALL.len() {
+        return Err(CollectError::NothingCollected { gaps });
+    }
+
+    let metadata = Metadata {
+        format: SNAPSHOT_FORMAT.to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        collected_at: Some(now_rfc3339()),
+        source: SourceKind::Live,
+        account_id: caller_identity.as_ref().map(|c| c.account.clone()),
+        caller_arn: caller_identity.as_ref().map(|c| c.arn.clone()),
+        api_calls: clients.log().sent(),
+        not_collected: gaps,
+    };
+    Ok(Snapshot {
+        metadata,
+        account,
+        credential_report,
+        account_summary,
+        caller_identity,
+        password_policy,
+        virtual_mfa_devices,
+        account_aliases,
+    })
+}
+
+fn keep<T>(r: Result<T, Gap>, gaps: &mut Vec<Gap>) -> Option<T> {
+    r.map_err(|g| gaps.push(g)).ok()
+}
+
+fn now_rfc3339() -> String {
+    let now = OffsetDateTime::now_utc();
+    // Whole seconds: sub-second precision only adds noise to reports.
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&Rfc3339).unwrap_or_else(|_| now.to_string())
+}

@@ -1,0 +1,262 @@
+//! Renderers: pure functions from a [`crate::findings::ScanReport`] to text.
+//!
+//! No renderer does I/O or reads the clock: the same report always renders to
+//! the same bytes, so reports can be diffed, cached and snapshot-tested.
+//! `docs/report-format.md` describes every format.
+
+pub mod json;
+mod json_text;
+pub mod markdown;
+pub mod sarif;
+pub mod table;
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::findings::{
+    Gate, ReportedFinding, Resource, ResourceKind, RuleMeta, ScanReport, Verdict,
+};
+
+/// An output format of `wmaudit scan --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// Human-readable tables for a terminal.
+    Table,
+    /// The frozen `wmaudit-report/1` JSON document.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitHub-flavoured Markdown for job summaries and PR comments.
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Sarif, Format::Markdown];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown report format {0:?} (expected one of: table, json, sarif, markdown)")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "sarif" => Ok(Format::Sarif),
+            // `md` is the file extension people type.
+            "markdown" | "md" => Ok(Format::Markdown),
+            _ => Err(UnknownFormat(s.to_owned())),
+        }
+    }
+}
+
+/// Presentation choices. Colour and width are the table's alone, so that the
+/// machine formats do not depend on the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Severity colours (ANSI). The caller decides (tty, `NO_COLOR`, flag).
+    pub color: bool,
+    /// Terminal width in columns; `None` means [`table::DEFAULT_WIDTH`].
+    pub width: Option<u16>,
+    /// Most results in one SARIF run (0: no limit); see [`sarif::render_many`].
+    pub sarif_max_results: usize,
+}
+
+impl RenderOptions {
+    /// No colour, default width, GitHub's SARIF limit.
+    pub const PLAIN: RenderOptions = RenderOptions {
+        color: false,
+        width: None,
+        sarif_max_results: sarif::GITHUB_MAX_RESULTS,
+    };
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self::PLAIN
+    }
+}
+
+/// Renders `report` in `format`. Every format ends with a newline.
+pub fn render(format: Format, report: &ScanReport, opts: &RenderOptions) -> String {
+    match format {
+        Format::Table => table::render(report, opts),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render_many([report], opts.sarif_max_results),
+        Format::Markdown => markdown::render(report),
+    }
+}
+
+/// Writes what [`render_all`] returns, streaming the machine formats.
+pub fn write_all<W: std::io::Write>(
+    format: Format,
+    reports: &[ScanReport],
+    opts: &RenderOptions,
+    mut out: W,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write_many(reports, out),
+        Format::Sarif => sarif::write_many(reports, opts.sarif_max_results, out),
+        Format::Table | Format::Markdown => {
+            out.write_all(render_all(format, reports, opts).as_bytes())
+        }
+    }
+}
+
+/// Renders the reports of several accounts (one per input snapshot) as one
+/// document:
+/// - table and Markdown: each account's report in turn;
+/// - SARIF: one log with one run per account;
+/// - JSON: a single report is the `wmaudit-report/1` object itself; any other
+///   number is a JSON array of such objects, in input order.
+pub fn render_all(format: Format, reports: &[ScanReport], opts: &RenderOptions) -> String {
+    match (format, reports) {
+        (_, [one]) => render(format, one, opts),
+        (Format::Sarif, _) => sarif::render_many(reports, opts.sarif_max_results),
+        (Format::Json, _) => json::render_many(reports),
+        (Format::Table | Format::Markdown, []) => "No accounts were scanned.\n".to_owned(),
+        (Format::Table, _) => join(reports.iter().map(|r| table::render(r, opts)), "\n"),
+        (Format::Markdown, _) => join(reports.iter().map(markdown::render), "\n---\n\n"),
+    }
+}
+
+fn join(parts: impl Iterator<Item = String>, sep: &str) -> String {
+    parts.collect::<Vec<_>>().join(sep)
+}
+
+// ---------------------------------------------------------------------------
+// Helpers shared by the human-readable formats, so that table and Markdown
+// say the same thing in the same words.
+
+/// `user/alice`, `role/Admin`, `root`, `account`: short enough for a column.
+pub(crate) fn resource_label(r: &Resource) -> String {
+    match r.kind {
+        ResourceKind::Account => "account".to_owned(),
+        ResourceKind::RootUser => "root".to_owned(),
+        kind => format!("{}/{}", kind.as_str(), r.name),
+    }
+}
+
+/// The rule's metadata, if the report carries it.
+pub(crate) fn rule_meta<'a>(report: &'a ScanReport, id: &str) -> Option<&'a RuleMeta> {
+    report.rules.iter().find(|r| r.id == id)
+}
+
+/// Findings that are neither suppressed nor in the baseline.
+pub(crate) fn active_findings(report: &ScanReport) -> impl Iterator<Item = &ReportedFinding> {
+    report.findings.iter().filter(|f| f.is_active())
+}
+
+/// Suppressed and baseline findings, each counted once: a finding that is
+/// both counts as suppressed (the explicit decision wins).
+pub(crate) fn hidden_counts(report: &ScanReport) -> (usize, usize) {
+    let suppressed = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
+    let baseline = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none() && f.in_baseline)
+        .count();
+    (suppressed, baseline)
+}
+
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The gate's outcome in words. The verdict is the source of truth for
+/// passed/failed; the rest explains why.
+pub(crate) struct GateText {
+    pub passed: bool,
+    pub text: String,
+}
+
+pub(crate) fn gate_verdict(gate: &Gate) -> GateText {
+    let passed = gate.verdict == Verdict::Passed;
+    let mut reasons = Vec::new();
+    match gate.fail_on {
+        None => reasons.push("not gating (--fail-on none)".to_owned()),
+        Some(sev) => reasons.push(format!(
+            "{} at or above {sev}",
+            plural(gate.failing, "active finding", "active findings")
+        )),
+    }
+    if gate.incomplete {
+        reasons.push(if gate.allow_incomplete {
+            "coverage is incomplete (allowed)".to_owned()
+        } else {
+            "coverage is incomplete".to_owned()
+        });
+    }
+    let head = if passed {
+        "passed".to_owned()
+    } else {
+        format!("FAILED (exit code {})", gate.verdict.exit_code())
+    };
+    GateText {
+        passed,
+        text: format!("{head}: {}", reasons.join("; ")),
+    }
+}
+
+/// One line of the "not evaluated" section: what was not looked at, and why.
+pub(crate) struct Gap {
+    pub what: String,
+    pub reason: String,
+}
+
+/// Everything the scan could not see, in a fixed order: missing data, rules
+/// that could not run, principals evaluated in part.
+pub(crate) fn coverage_gaps(report: &ScanReport) -> Vec<Gap> {
+    let c = &report.coverage;
+    let mut out = Vec::new();
+    for g in &c.not_collected {
+        out.push(Gap {
+            what: format!("data: {}", g.part.as_str()),
+            reason: g.reason.clone(),
+        });
+    }
+    for n in &c.not_evaluated {
+        let on = match &n.resource {
+            Some(r) => resource_label(r),
+            None => "whole account".to_owned(),
+        };
+        out.push(Gap {
+            what: format!("rule {} on {on}", n.rule_id),
+            reason: n.reason.clone(),
+        });
+    }
+    for (arn, problems) in &c.incomplete_principals {
+        out.push(Gap {
+            what: format!("principal {arn}"),
+            reason: if problems.is_empty() {
+                "evaluated in part".to_owned()
+            } else {
+                problems.join("; ")
+            },
+        });
+    }
+    out
+}

@@ -1,0 +1,192 @@
+//! Rules: data in `rules/*.toml` (documentation, severity, parameters) over
+//! checks written in Rust (the registry). The shipped rule files are embedded
+//! in the binary; `--rules DIR` adds a user's own.
+
+pub mod checks;
+pub mod context;
+mod file;
+pub mod output;
+pub mod registry;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub(crate) use file::line_at;
+pub use file::{Rule, RuleError, parse_rule};
+
+use crate::findings::{Finding, NotEvaluated};
+use context::Context;
+use output::Output;
+
+macro_rules! rule_file {
+    ($id:literal) => {
+        (
+            concat!("rules/", $id, ".toml"),
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../rules/",
+                $id,
+                ".toml"
+            )),
+        )
+    };
+}
+
+/// The shipped rules, embedded at build time. A test asserts this list and
+/// the files in `rules/` are the same.
+pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
+    rule_file!("iam-console-without-mfa"),
+    rule_file!("iam-no-admin-group"),
+    rule_file!("iam-user-direct-policies"),
+    rule_file!("root-access-keys"),
+    rule_file!("root-hardware-mfa"),
+    rule_file!("root-mfa-disabled"),
+    rule_file!("root-recent-use"),
+    rule_file!("root-used-for-audit"),
+    rule_file!("workmail-admin-incomplete"),
+    rule_file!("workmail-admin-without-mfa"),
+    rule_file!("workmail-destructive"),
+    rule_file!("workmail-direct-user-grant"),
+    rule_file!("workmail-mail-content-access"),
+    rule_file!("workmail-messageflow-readonly-reads-mail"),
+    rule_file!("workmail-no-admin"),
+    rule_file!("workmail-policy-ineffective"),
+    rule_file!("workmail-readonly-can-write"),
+    rule_file!("workmail-unknown-action"),
+    rule_file!("workmail-via-wildcard"),
+];
+
+/// An ordered, id-unique set of rules.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: BTreeMap<String, Rule>,
+}
+
+impl RuleSet {
+    /// The shipped rules.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (file, text) in BUILTIN_RULE_FILES {
+            set.add(parse_rule(text, file)?)?;
+        }
+        Ok(set)
+    }
+
+    /// The shipped rules plus every rule file in `dir`.
+    pub fn with_dir(mut self, dir: &Path) -> Result<RuleSet, RuleError> {
+        for rule in file::load_dir(dir)? {
+            self.add(rule)?;
+        }
+        Ok(self)
+    }
+
+    pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
+        if let Some(existing) = self.rules.get(&rule.meta.id) {
+            return Err(RuleError::Invalid {
+                file: rule.origin.clone(),
+                message: format!(
+                    "duplicate rule id {:?} (already defined in {})",
+                    rule.meta.id, existing.origin
+                ),
+            });
+        }
+        self.rules.insert(rule.meta.id.clone(), rule);
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.get(id)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Rule> {
+        self.rules.get_mut(id)
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<Rule> {
+        self.rules.remove(id)
+    }
+
+    /// Rules sorted by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+/// Runs every rule. A rule whose data is missing yields *not evaluated*.
+pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> (Vec<Finding>, Vec<NotEvaluated>) {
+    let all: Vec<&Rule> = rules.iter().collect();
+    // Rules are independent and read-only over the context: run them on
+    // every core, each worker taking the next rule. The results are merged
+    // in rule order, so the order they finish in does not matter.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(all.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = all.get(i) else { break };
+            done.push((i, run_one(ctx, rule)));
+        }
+        done
+    };
+    let mut outputs: Vec<(usize, Output<'_>)> = if workers == 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+            let mut outputs = work();
+            for h in handles {
+                outputs.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            outputs
+        })
+    };
+    // Merge in rule order, as a single thread would: the sort below is
+    // stable, so findings with equal keys keep that order.
+    outputs.sort_by_key(|(i, _)| *i);
+    let mut findings = Vec::new();
+    let mut not_evaluated = Vec::new();
+    for (_, mut out) in outputs {
+        findings.append(&mut out.findings);
+        not_evaluated.append(&mut out.not_evaluated);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    not_evaluated.sort();
+    not_evaluated.dedup();
+    (findings, not_evaluated)
+}
+
+fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
+    let mut out = Output::new(&rule.meta, &ctx.account_id);
+    match registry::find(&rule.check) {
+        None => out.not_evaluated(None, format!("unknown check {:?}", rule.check)),
+        Some(check) => {
+            let missing: Vec<String> = check
+                .needs()
+                .iter()
+                .filter(|p| !ctx.snapshot.has(**p))
+                .map(|p| ctx.snapshot.gap_reason(*p))
+                .collect();
+            if !missing.is_empty() {
+                out.not_evaluated(None, missing.join("; "));
+            } else if let Err(e) = check.run(ctx, &rule.params, &mut out) {
+                out.not_evaluated(None, format!("invalid parameters: {e}"));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+use super::*;
+
+#[test]
+fn builtin_rules_load_and_match_the_rules_directory() {
+    let set = RuleSet::builtin().unwrap();
+    assert_eq!(set.len(), BUILTIN_RULE_FILES.len());
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<String> = BUILTIN_RULE_FILES
+        .iter()
+        .map(|(f, _)| f.trim_start_matches("rules/").to_owned())
+        .collect();
+    assert_eq!(on_disk, embedded, "rules/ and BUILTIN_RULE_FILES differ");
+    for rule in set.iter() {
+        assert_eq!(
+            format!("rules/{}.toml", rule.meta.id),
+            rule.origin,
+            "a rule file is named after its id"
+        );
+        assert!(
+            !rule.meta.references.is_empty(),
+            "{} has no references",
+            rule.meta.id
+        );
+        assert!(
+            rule.meta.example.is_some(),
+            "{} has no example",
+            rule.meta.id
+        );
+    }
+}
+
+const GOOD: &str = r#"id = "x-rule"
+title = "T"
+severity = "low"
+check = "root-recent-use"
+rationale = "why"
+remediation = "how"
+
+[params]
+days = 3
+"#;
+
+fn err(text: &str) -> String {
+    parse_rule(text, "rules/x.toml").unwrap_err().to_string()
+}
+
+#[test]
+fn rule_file_errors_name_file_and_line() {
+    assert!(parse_rule(GOOD, "rules/x.toml").is_ok());
+    let e = err(&GOOD.replace("title = \"T\"", "title = \"T\"\ncolour = \"red\""));
+    assert!(
+        e.starts_with("rules/x.toml:3:") && e.contains("colour"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("root-recent-use", "no-such-check"));
+    assert!(
+        e.starts_with("rules/x.toml:4:") && e.contains("unknown check"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("days = 3", "days = 3\nweeks = 1"));
+    assert!(
+        e.starts_with("rules/x.toml:8:") && e.contains("weeks"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("days = 3", "days = \"three\""));
+    assert!(e.starts_with("rules/x.toml:8:"), "{e}");
+    let e = err(&GOOD.replace("\"low\"", "\"severe\""));
+    assert!(
+        e.starts_with("rules/x.toml:3:") && e.contains("severity"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("x-rule", "X_Rule"));
+    assert!(e.contains("kebab-case"), "{e}");
+    let e = err(&GOOD.replace("rationale = \"why\"", "rationale = \"  \""));
+    assert!(e.contains("rationale must not be empty"), "{e}");
+}
+
+#[test]
+fn sensitive_action_lists_must_name_real_actions() {
+    let text = r#"id = "x"
+title = "T"
+severity = "low"
+check = "sensitive-actions"
+rationale = "why"
+remediation = "how"
+[params]
+capability = "c"
+exempt_designated_admins = true
+actions = ["workmail:StartMailboxExportJobs"]
+"#;
+    let e = err(text);
+    assert!(e.contains("workmail:StartMailboxExportJobs"), "{e}");
+}
+
+#[test]
+fn duplicate_ids_are_rejected() {
+    let mut set = RuleSet::builtin().unwrap();
+    let dup = parse_rule(
+        &GOOD.replace("x-rule", "root-recent-use"),
+        "custom/root.toml",
+    )
+    .unwrap();
+    let e = set.add(dup).unwrap_err().to_string();
+    assert!(
+        e.contains("duplicate rule id") && e.contains("rules/root-recent-use.toml"),
+        "{e}"
+    );
+}

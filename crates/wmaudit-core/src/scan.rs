@@ -1,0 +1,344 @@
+//! One scan: snapshot -> evaluation -> rules -> suppressions, baseline and
+//! gate, in one place -> a [`ScanReport`] for the renderers.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::catalog::{ActionSet, Catalog};
+use crate::config::{Config, Suppression};
+use crate::eval::{Decision, Engine};
+use crate::findings::{
+    ConfigNotice, Coverage, Finding, Gate, NoticeKind, PrincipalSummary, ReportedFinding, ScanMeta,
+    ScanReport, Severity, Suppressed, Verdict,
+};
+use crate::rules::context::{Context, WorkMailFacts, designated_admins};
+use crate::rules::{self, RuleSet};
+use crate::snapshot::Snapshot;
+
+pub struct ScanOptions<'a> {
+    pub rules: &'a RuleSet,
+    pub config: &'a Config,
+    /// None: `--fail-on none`.
+    pub fail_on: Option<Severity>,
+    pub allow_incomplete: bool,
+    /// Fingerprints of a previous report's findings.
+    pub baseline: Option<BTreeSet<String>>,
+    /// "Now" for ages and expiry; defaults to the data's own time.
+    pub as_of: Option<OffsetDateTime>,
+}
+
+/// The gate's threshold when neither `--fail-on` nor the config sets one.
+pub const DEFAULT_FAIL_ON: Severity = Severity::High;
+
+impl<'a> ScanOptions<'a> {
+    /// `wmaudit scan`'s defaults: fail on [`DEFAULT_FAIL_ON`], exit 3 when
+    /// coverage is incomplete, no baseline, the data's own time.
+    pub fn new(rules: &'a RuleSet, config: &'a Config) -> Self {
+        ScanOptions {
+            rules,
+            config,
+            fail_on: Some(DEFAULT_FAIL_ON),
+            allow_incomplete: false,
+            baseline: None,
+            as_of: None,
+        }
+    }
+}
+
+pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
+    let catalog = Catalog::builtin();
+    let engine = snapshot.account.as_ref().map(|a| Engine::new(catalog, a));
+    let facts = WorkMailFacts::new(catalog);
+    let account_id = snapshot.account_id().unwrap_or_else(|| "unknown".into());
+    // Ages and expiry need a "now"; the report only shows one that comes from
+    // the input (or --as-of), so the same files always give the same report.
+    let fixed_time = opts.as_of.or_else(|| data_time(snapshot));
+    let as_of = fixed_time.unwrap_or_else(OffsetDateTime::now_utc);
+    let admins = engine
+        .as_ref()
+        .map(|e| designated_admins(e, &opts.config.administrators))
+        .unwrap_or_default();
+    let ctx = Context {
+        snapshot,
+        engine: engine.as_ref(),
+        account_id: account_id.clone(),
+        partition: partition(snapshot),
+        as_of,
+        workmail: &facts,
+        admins,
+        admins_from_config: !opts.config.administrators.is_empty(),
+    };
+    let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
+    let (findings, notices) = apply_suppressions(
+        findings,
+        &opts.config.suppressions,
+        as_of.date(),
+        opts.baseline.as_ref(),
+    );
+
+    let mut coverage = Coverage {
+        not_collected: snapshot.metadata.not_collected.clone(),
+        not_evaluated,
+        ..Coverage::default()
+    };
+    coverage.not_collected.sort();
+    let mut principals = Vec::new();
+    if let Some(e) = &engine {
+        for p in &e.principals {
+            if !p.is_complete() {
+                coverage
+                    .incomplete_principals
+                    .insert(p.arn.clone(), p.problems.clone());
+            }
+        }
+        coverage.builtin_policies_used = e.builtin_fallbacks.clone();
+        principals = summarize(&ctx, e, &sensitive_actions(catalog, opts.rules));
+    }
+
+    let failing = findings
+        .iter()
+        .filter(|f| f.is_active())
+        .filter(|f| opts.fail_on.is_some_and(|t| f.finding.severity >= t))
+        .count();
+    let incomplete = !coverage.is_complete();
+    let verdict = if failing > 0 {
+        Verdict::Failing
+    } else if incomplete && !opts.allow_incomplete {
+        Verdict::Incomplete
+    } else {
+        Verdict::Passed
+    };
+    let meta = ScanMeta {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        source: snapshot.metadata.source.clone(),
+        account_id,
+        account_aliases: snapshot.account_aliases.clone().unwrap_or_default(),
+        caller_arn: snapshot
+            .caller_identity
+            .as_ref()
+            .map(|c| c.arn.clone())
+            .or_else(|| snapshot.metadata.caller_arn.clone()),
+        collected_at: snapshot.metadata.collected_at.clone(),
+        evaluated_at: fixed_time.and_then(|t| t.format(&Rfc3339).ok()),
+        api_calls: snapshot.metadata.api_calls.clone(),
+        catalog_version: format!("{}@{}", catalog.source.package, catalog.source.version),
+    };
+    ScanReport {
+        meta,
+        rules: opts.rules.iter().map(|r| r.meta.clone()).collect(),
+        findings,
+        coverage,
+        principals,
+        notices,
+        gate: Gate {
+            fail_on: opts.fail_on,
+            failing,
+            incomplete,
+            allow_incomplete: opts.allow_incomplete,
+            verdict,
+        },
+    }
+}
+
+/// The time the data describes: the credential report's generation time,
+/// else the collection time (imported files may have neither).
+fn data_time(snapshot: &Snapshot) -> Option<OffsetDateTime> {
+    snapshot
+        .credential_report
+        .as_ref()
+        .and_then(|r| r.generated_at)
+        .and_then(|d| d.time())
+        .or_else(|| {
+            snapshot
+                .metadata
+                .collected_at
+                .as_deref()
+                .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+        })
+}
+
+fn partition(snapshot: &Snapshot) -> String {
+    let from_caller = snapshot.caller_identity.as_ref().map(|c| c.arn.as_str());
+    let from_account = snapshot.account.as_ref().and_then(|a| {
+        a.users
+            .first()
+            .map(|u| u.arn.as_str())
+            .or_else(|| a.roles.first().map(|r| r.arn.as_str()))
+    });
+    from_caller
+        .or(from_account)
+        .and_then(|arn| arn.split(':').nth(1))
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_owned()
+}
+
+/// The one place suppressions and the baseline apply.
+fn apply_suppressions(
+    findings: Vec<Finding>,
+    suppressions: &[Suppression],
+    today: time::Date,
+    baseline: Option<&BTreeSet<String>>,
+) -> (Vec<ReportedFinding>, Vec<ConfigNotice>) {
+    let mut used = vec![false; suppressions.len()];
+    let reported = findings
+        .into_iter()
+        .map(|finding| {
+            let hit = suppressions.iter().enumerate().find(|(_, s)| {
+                s.expires.is_none_or(|d| d >= today)
+                    && (s.rule == "*" || s.rule == finding.rule_id)
+                    && crate::policy::wildcard_match(&s.resource, &finding.resource.arn, false)
+            });
+            let suppressed = hit.map(|(i, s)| {
+                used[i] = true;
+                Suppressed {
+                    reason: s.reason.clone(),
+                    expires: s.expires.map(|d| d.to_string()),
+                }
+            });
+            let in_baseline = baseline.is_some_and(|b| b.contains(&finding.fingerprint));
+            ReportedFinding {
+                finding,
+                suppressed,
+                in_baseline,
+            }
+        })
+        .collect();
+    let mut notices = Vec::new();
+    for (s, used) in suppressions.iter().zip(used) {
+        let what = format!(
+            "suppression at line {} (rule {}, resource {})",
+            s.line, s.rule, s.resource
+        );
+        match s.expires {
+            Some(d) if d < today => notices.push(ConfigNotice {
+                kind: NoticeKind::ExpiredSuppression,
+                message: format!("{what} expired on {d} and no longer applies"),
+            }),
+            _ if !used => notices.push(ConfigNotice {
+                kind: NoticeKind::UnusedSuppression,
+                message: format!("{what} matches no finding; remove it"),
+            }),
+            _ => {}
+        }
+    }
+    notices.sort();
+    (reported, notices)
+}
+
+/// The actions of every `sensitive-actions` rule in the set.
+fn sensitive_actions(catalog: &Catalog, rules: &RuleSet) -> ActionSet {
+    let mut set = catalog.empty_set();
+    for r in rules.iter().filter(|r| r.check == "sensitive-actions") {
+        if let Some(list) = r.params.get("actions").and_then(|v| v.as_array()) {
+            for id in list
+                .iter()
+                .filter_map(|v| v.as_str())
+                .filter_map(|n| catalog.lookup(n))
+            {
+                set.insert(id);
+            }
+        }
+    }
+    set
+}
+
+fn summarize(
+    ctx: &Context<'_>,
+    engine: &Engine<'_>,
+    sensitive: &ActionSet,
+) -> Vec<PrincipalSummary> {
+    let catalog = engine.catalog();
+    engine
+        .principal_ids()
+        .iter()
+        .map(|&id| {
+            let p = engine.principal(id);
+            let access = engine.access(id);
+            let (mut allowed, mut limited, mut denied) = (0, 0, 0);
+            for a in ctx.workmail.all.ones() {
+                match access.decision(a) {
+                    Decision::Allowed => allowed += 1,
+                    Decision::Limited => limited += 1,
+                    Decision::Denied => denied += 1,
+                    Decision::NotGranted => {}
+                }
+            }
+            let mut held = access.allowed.clone();
+            held.intersect_with(sensitive);
+            PrincipalSummary {
+                arn: p.arn.clone(),
+                kind: p.kind,
+                name: p.name.clone(),
+                complete: p.is_complete(),
+                allowed,
+                limited,
+                denied,
+                workmail_admin: ctx.workmail.admin.is_subset(&access.allowed),
+                designated_admin: ctx.admins.contains(&id),
+                sensitive_actions: catalog
+                    .names(&held)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Fingerprints of the findings in a previous `wmaudit-report/1` JSON report.
+pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: baseline is not valid JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    // One account's report is an object; several accounts' an array of them.
+    let (reports, prefix): (Vec<&serde_json::Value>, bool) = match &v {
+        serde_json::Value::Array(items) => (items.iter().collect(), true),
+        other => (vec![other], false),
+    };
+    let mut out = BTreeSet::new();
+    for (n, report) in reports.into_iter().enumerate() {
+        let at = if prefix {
+            format!("/{n}")
+        } else {
+            String::new()
+        };
+        match report.get("schema").and_then(|s| s.as_str()) {
+            Some("wmaudit-report/1") => {}
+            other => {
+                return Err(format!(
+                    "{}: {at}/schema: expected \"wmaudit-report/1\" (a report written by `wmaudit scan --format json`), found {}",
+                    path.display(),
+                    other.map_or("nothing".to_owned(), |s| format!("{s:?}"))
+                ));
+            }
+        }
+        let findings = report
+            .get("findings")
+            .and_then(|f| f.as_array())
+            .ok_or_else(|| format!("{}: {at}/findings: expected an array", path.display()))?;
+        for (i, f) in findings.iter().enumerate() {
+            let fp = f
+                .get("fingerprint")
+                .and_then(|x| x.as_str())
+                .ok_or_else(|| {
+                    format!(
+                        "{}: {at}/findings/{i}/fingerprint: expected a string",
+                        path.display()
+                    )
+                })?;
+            out.insert(fp.to_owned());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,291 @@
+//! The command-line interface: thin glue over the library. `anyhow` lives
+//! here and nowhere else.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Parser;
+
+use crate::args::{Cli, ColorChoice, Command, RuleSourceArgs, RulesCommand, ScanArgs};
+use crate::input::UsageError;
+
+use wmaudit_core::config::Config;
+use wmaudit_core::findings::ScanReport;
+use wmaudit_core::report::{Format, RenderOptions};
+use wmaudit_core::rules::RuleSet;
+use wmaudit_core::scan::{DEFAULT_FAIL_ON, ScanOptions, load_baseline, scan};
+
+use crate::exit;
+use crate::output::{to_stdout, warn};
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // Errors can quote SDK messages; never echo a credential.
+            warn(format_args!(
+                "error: {}",
+                wmaudit_core::redact::redact(&format!("{e:#}"))
+            ));
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Scan(args) => cmd_scan(args),
+        Command::Collect(args) => {
+            let snapshots = crate::input::load(&args.input)?;
+            let [snapshot] = snapshots.as_slice() else {
+                return Err(UsageError("collect writes one account: give one input".into()).into());
+            };
+            wmaudit_core::snapshot::io::write_snapshot(snapshot, &args.output)?;
+            if !args.input.quiet {
+                let gaps = &snapshot.metadata.not_collected;
+                warn(format_args!(
+                    "wrote {} ({} part(s) not collected)",
+                    args.output.display(),
+                    gaps.len()
+                ));
+                for g in gaps {
+                    warn(format_args!(
+                        "  not collected: {}: {}",
+                        g.part.as_str(),
+                        g.reason
+                    ));
+                }
+            }
+            Ok(exit::PASSED)
+        }
+        Command::Explain(args) => crate::explain::run(&args),
+        Command::Rules(args) => cmd_rules(args),
+    }
+}
+
+/// The shipped rules, plus `--rules DIR`, with the config applied.
+pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
+    let mut rules = RuleSet::builtin()?;
+    if let Some(dir) = &src.rules {
+        rules = rules.with_dir(dir)?;
+    }
+    let config = Config::discover(src.config.as_deref())?;
+    config.apply(&mut rules)?;
+    Ok((rules, config))
+}
+
+fn cmd_scan(args: ScanArgs) -> Result<u8> {
+    let (rules, config) = load_rules(&args.rules)?;
+    let baseline = match &args.baseline {
+        Some(p) => Some(load_baseline(p).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let fail_on = match args.fail_on {
+        Some(f) => f.0,
+        None => config.fail_on.unwrap_or(Some(DEFAULT_FAIL_ON)),
+    };
+    let mut timings = Timings::from_env();
+    let snapshots = crate::input::load(&args.input)?;
+    timings.mark("load");
+    let opts = ScanOptions {
+        rules: &rules,
+        config: &config,
+        fail_on,
+        allow_incomplete: args.allow_incomplete,
+        baseline,
+        as_of: args.as_of,
+    };
+    let reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
+    timings.mark("scan");
+
+    let stdout_tty = std::io::stdout().is_terminal();
+    let main_to_terminal = args.output.is_none() && stdout_tty;
+    let format = args
+        .format
+        .map(Format::from)
+        .unwrap_or(if main_to_terminal {
+            Format::Table
+        } else {
+            Format::Json
+        });
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => main_to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    // The table follows the terminal's width; files and pipes get the default.
+    let width = if main_to_terminal {
+        terminal_width()
+    } else {
+        None
+    };
+    let render_opts = RenderOptions {
+        color,
+        width,
+        sarif_max_results: args.sarif_max_results,
+    };
+    let plain = RenderOptions {
+        sarif_max_results: args.sarif_max_results,
+        ..RenderOptions::PLAIN
+    };
+    let sarif_wanted = args.sarif.is_some() || format == Format::Sarif;
+    if sarif_wanted && !args.input.quiet {
+        for r in &reports {
+            if wmaudit_core::report::sarif::omitted(r, args.sarif_max_results) > 0 {
+                warn(format_args!(
+                    "warning: {}",
+                    wmaudit_core::report::sarif::omitted_message(r, args.sarif_max_results)
+                ));
+            }
+        }
+    }
+    let mut files: Vec<(&Path, Format, RenderOptions)> = Vec::new();
+    if let Some(path) = &args.output {
+        files.push((path, format, render_opts));
+    }
+    for (path, fmt) in [
+        (&args.json, Format::Json),
+        (&args.sarif, Format::Sarif),
+        (&args.markdown, Format::Markdown),
+    ] {
+        if let Some(path) = path {
+            files.push((path, fmt, plain));
+        }
+    }
+    // Each output on its own thread: the formats are independent, and on a
+    // large account JSON and SARIF are each hundreds of MB of text.
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|&(path, fmt, opts)| {
+                let reports = &reports;
+                scope.spawn(move || write_report(path, fmt, reports, &opts))
+            })
+            .collect();
+        let mut results = Vec::new();
+        if args.output.is_none() {
+            // A reader that stops early (`| head`) does not change the verdict.
+            results.push(to_stdout(|out| {
+                wmaudit_core::report::write_all(format, &reports, &render_opts, out)
+            }));
+        }
+        for h in handles {
+            results.push(
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
+    });
+    results.into_iter().collect::<Result<Vec<()>>>()?;
+    timings.mark("write");
+    let code = exit::of_verdicts(reports.iter().map(|r| r.gate.verdict));
+    // The process ends here: freeing every finding and policy one by one
+    // would cost a tenth of a large scan for nothing.
+    std::mem::forget(reports);
+    std::mem::forget(snapshots);
+    Ok(code)
+}
+
+/// `WMAUDIT_TIMINGS=1`: each phase's wall time on stderr, for profiling
+/// (docs/benchmarks.md). Off by default; never part of a report.
+struct Timings(Option<std::time::Instant>);
+
+impl Timings {
+    fn from_env() -> Self {
+        let on = std::env::var_os("WMAUDIT_TIMINGS").is_some_and(|v| v != "0");
+        Timings(on.then(std::time::Instant::now))
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if let Some(start) = &mut self.0 {
+            // Resident and peak memory so far, where /proc has them (Linux).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map_or("?".to_owned(), |v| v.trim().to_owned())
+            };
+            warn(format_args!(
+                "timing: {phase} {:.3} s (rss {}, peak {})",
+                start.elapsed().as_secs_f64(),
+                field("VmRSS:"),
+                field("VmHWM:")
+            ));
+            *start = std::time::Instant::now();
+        }
+    }
+}
+
+fn write_report(
+    path: &Path,
+    format: Format,
+    reports: &[ScanReport],
+    opts: &RenderOptions,
+) -> Result<()> {
+    wmaudit_core::atomic_file::write_file(path, |out| {
+        wmaudit_core::report::write_all(format, reports, opts, out)
+    })
+    .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn cmd_rules(args: crate::args::RulesArgs) -> Result<u8> {
+    let (rules, _) = load_rules(&args.rules)?;
+    match args.command.unwrap_or(RulesCommand::List) {
+        RulesCommand::List => {
+            let mut table = comfy_table::Table::new();
+            table
+                .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_header(["rule", "severity", "title"]);
+            if let Some(w) = terminal_width() {
+                table.set_width(w);
+            }
+            for r in rules.iter() {
+                table.add_row([r.meta.id.as_str(), r.meta.severity.as_str(), &r.meta.title]);
+            }
+            to_stdout(|out| {
+                writeln!(out, "{table}")?;
+                writeln!(
+                    out,
+                    "{} rules. `wmaudit rules show ID` for one rule's documentation.",
+                    rules.len()
+                )
+            })?;
+        }
+        RulesCommand::Show { id } => {
+            let rule = rules
+                .get(&id)
+                .ok_or_else(|| UsageError(format!("no rule {id:?}; `wmaudit rules` lists them")))?;
+            let params = if rule.params.is_empty() {
+                None
+            } else {
+                Some(toml::to_string(&rule.params)?)
+            };
+            to_stdout(|out| {
+                write!(out, "{}", rule.meta.help_markdown())?;
+                writeln!(
+                    out,
+                    "\nCheck: `{}` (defined in {})",
+                    rule.check, rule.origin
+                )?;
+                if let Some(params) = &params {
+                    writeln!(out, "\nParameters:\n\n```toml\n{params}```")?;
+                }
+                Ok(())
+            })?;
+        }
+    }
+    Ok(exit::PASSED)
+}
+
+/// `COLUMNS` when set (tests, scripts), else the terminal's own width.
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .or_else(|| terminal_size::terminal_size().map(|(w, _)| w.0))
+}

@@ -1,0 +1,253 @@
+//! `wmaudit explain`: one principal's effective permissions, action by action,
+//! with the statements that decide each.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::args::{ExplainArgs, ExplainFormat};
+use crate::exit;
+use crate::input::{self, UsageError};
+use crate::output::to_stdout;
+use wmaudit_core::catalog::{ActionSet, Catalog};
+use wmaudit_core::eval::{Decision, Engine, Explanation, Hit, PrincipalId};
+use wmaudit_core::policy::wildcard_match;
+use wmaudit_core::rules::context::{policy_label, via_label};
+
+#[derive(Serialize)]
+struct Row<'a> {
+    action: &'a str,
+    access_level: &'a str,
+    decision: Decision,
+    limits: Vec<String>,
+    grants: Vec<HitView<'a>>,
+    denies: Vec<HitView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boundary: Option<BoundaryView<'a>>,
+}
+
+/// A statement hit with its policy named (internal ids mean nothing outside).
+#[derive(Serialize)]
+struct HitView<'a> {
+    policy: String,
+    #[serde(flatten)]
+    hit: &'a Hit,
+}
+
+#[derive(Serialize)]
+struct BoundaryView<'a> {
+    policy: String,
+    allows: Vec<HitView<'a>>,
+    denies: Vec<HitView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PrincipalView<'a> {
+    arn: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    groups: &'a [String],
+    permissions_boundary: Option<&'a str>,
+    complete: bool,
+    problems: &'a [String],
+    actions: Vec<Row<'a>>,
+}
+
+pub fn run(args: &ExplainArgs) -> Result<u8> {
+    let snapshots = input::load(&args.input)?;
+    let catalog = Catalog::builtin();
+    let wanted = action_filter(catalog, &args.action)?;
+    let mut views = Vec::new();
+    let mut engines = Vec::new();
+    for s in &snapshots {
+        if let Some(account) = &s.account {
+            engines.push(Engine::new(catalog, account));
+        }
+    }
+    if engines.is_empty() {
+        return Err(UsageError(
+            "the input has no authorization details, so there are no principals to explain".into(),
+        )
+        .into());
+    }
+    let mut found = Vec::new();
+    for e in &engines {
+        for id in e.find(&args.principal) {
+            found.push((e, id));
+        }
+    }
+    if found.is_empty() {
+        return Err(UsageError(format!(
+            "no user, group or role named {:?} in the input",
+            args.principal
+        ))
+        .into());
+    }
+    let mut texts = Vec::new();
+    for (engine, id) in &found {
+        let explanations: Vec<Explanation> = wanted
+            .ones()
+            .map(|a| engine.explain(*id, a))
+            // A grant that a boundary or Deny cancels is worth showing too.
+            .filter(|e| args.all || e.decision != Decision::NotGranted || !e.grants.is_empty())
+            .collect();
+        match args.format {
+            ExplainFormat::Json => views.push((engine, *id, explanations)),
+            ExplainFormat::Table => texts.push(render_table(engine, *id, &explanations)),
+        }
+    }
+    match args.format {
+        ExplainFormat::Table => to_stdout(|out| write!(out, "{}", texts.join("\n")))?,
+        ExplainFormat::Json => {
+            let out: Vec<PrincipalView> =
+                views.iter().map(|(e, id, ex)| view(e, *id, ex)).collect();
+            let json = serde_json::to_string_pretty(&out)?;
+            to_stdout(|w| writeln!(w, "{json}"))?;
+        }
+    }
+    Ok(exit::PASSED)
+}
+
+fn action_filter(catalog: &Catalog, patterns: &[String]) -> Result<ActionSet> {
+    let mut set = catalog.empty_set();
+    if patterns.is_empty() {
+        set.union_with(&catalog.service_set("workmail"));
+        set.union_with(&catalog.service_set("workmailmessageflow"));
+        return Ok(set);
+    }
+    for pat in patterns {
+        let before = set.count_ones(..);
+        for (i, a) in catalog.actions().iter().enumerate() {
+            if wildcard_match(pat, a.full_name, true) {
+                set.insert(i);
+            }
+        }
+        if set.count_ones(..) == before {
+            return Err(
+                UsageError(format!("--action {pat:?} matches no action wmaudit knows")).into(),
+            );
+        }
+    }
+    Ok(set)
+}
+
+fn hit_label(engine: &Engine<'_>, h: &Hit) -> String {
+    let origin = &engine.policies.get(h.policy).origin;
+    let sid = h
+        .sid
+        .as_ref()
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
+    format!(
+        "{} {} statement {}{sid}{}",
+        policy_label(origin),
+        via_label(&h.via),
+        h.statement,
+        if h.conditional { " [conditional]" } else { "" }
+    )
+}
+
+fn reasons(engine: &Engine<'_>, e: &Explanation) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in &e.denies {
+        out.push(format!("deny: {}", hit_label(engine, h)));
+    }
+    for h in &e.grants {
+        out.push(format!("allow: {}", hit_label(engine, h)));
+    }
+    if let Some(b) = &e.boundary {
+        let name = policy_label(&engine.policies.get(b.policy).origin);
+        if b.allows.is_empty() {
+            out.push(format!("boundary {name} does not allow it"));
+        }
+        for h in &b.denies {
+            out.push(format!("boundary deny: {}", hit_label(engine, h)));
+        }
+    }
+    out.extend(e.limits().into_iter().map(|l| format!("limit: {l}")));
+    out
+}
+
+fn render_table(engine: &Engine<'_>, id: PrincipalId, ex: &[Explanation]) -> String {
+    let p = engine.principal(id);
+    let catalog = engine.catalog();
+    let mut s = format!("{} {} ({})\n", p.kind.as_str(), p.name, p.arn);
+    if !p.groups.is_empty() {
+        s.push_str(&format!("groups: {}\n", p.groups.join(", ")));
+    }
+    if let Some(b) = &p.boundary_arn {
+        s.push_str(&format!("permission boundary: {b}\n"));
+    }
+    for problem in &p.problems {
+        s.push_str(&format!("NOT FULLY EVALUATED: {problem}\n"));
+    }
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(100)
+        .set_header(["action", "level", "decision", "why"]);
+    for e in ex {
+        let a = catalog.action(e.action);
+        table.add_row([
+            a.full_name.to_owned(),
+            a.access_level.as_str().to_owned(),
+            e.decision.as_str().to_owned(),
+            reasons(engine, e).join("\n"),
+        ]);
+    }
+    let counts = |d: Decision| ex.iter().filter(|e| e.decision == d).count();
+    s.push_str(&format!("{table}\n"));
+    s.push_str(&format!(
+        "{} allowed, {} limited, {} denied{}\n",
+        counts(Decision::Allowed),
+        counts(Decision::Limited),
+        counts(Decision::Denied),
+        if ex.iter().any(|e| e.decision == Decision::NotGranted) {
+            format!(", {} not granted", counts(Decision::NotGranted))
+        } else {
+            String::new()
+        }
+    ));
+    s
+}
+
+fn view<'a>(engine: &'a Engine<'_>, id: PrincipalId, ex: &'a [Explanation]) -> PrincipalView<'a> {
+    let p = engine.principal(id);
+    let catalog = engine.catalog();
+    PrincipalView {
+        arn: &p.arn,
+        kind: p.kind.as_str(),
+        name: &p.name,
+        groups: &p.groups,
+        permissions_boundary: p.boundary_arn.as_deref(),
+        complete: p.is_complete(),
+        problems: &p.problems,
+        actions: ex
+            .iter()
+            .map(|e| {
+                let a = catalog.action(e.action);
+                let hits = |hs: &'a [Hit]| -> Vec<HitView<'a>> {
+                    hs.iter()
+                        .map(|h| HitView {
+                            policy: policy_label(&engine.policies.get(h.policy).origin),
+                            hit: h,
+                        })
+                        .collect()
+                };
+                Row {
+                    action: a.full_name,
+                    access_level: a.access_level.as_str(),
+                    decision: e.decision,
+                    limits: e.limits(),
+                    grants: hits(&e.grants),
+                    denies: hits(&e.denies),
+                    boundary: e.boundary.as_ref().map(|b| BoundaryView {
+                        policy: policy_label(&engine.policies.get(b.policy).origin),
+                        allows: hits(&b.allows),
+                        denies: hits(&b.denies),
+                    }),
+                }
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,583 @@
+//! The binary as a user runs it: exit codes, errors, outputs, determinism.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn wmaudit() -> Command {
+    let mut c = Command::cargo_bin("wmaudit").unwrap();
+    // A config in the developer's working directory must not leak into tests.
+    c.current_dir(std::env::temp_dir());
+    c.env_remove("AWS_PROFILE").env("NO_COLOR", "1");
+    c
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = wmaudit().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn demo_matches_the_sample_reports_and_fails_the_gate() {
+    for (format, file) in [
+        ("json", "demo.json"),
+        ("sarif", "demo.sarif"),
+        ("markdown", "demo.md"),
+        // `md` is the alias people type (the file extension).
+        ("md", "demo.md"),
+        ("table", "demo.txt"),
+    ] {
+        let (code, out, err) = run(&["scan", "--demo", "--format", format]);
+        assert_eq!(code, 1, "{format}: {err}");
+        let want = std::fs::read_to_string(root().join("sample-reports").join(file)).unwrap();
+        assert!(
+            out == want,
+            "{format} output differs from sample-reports/{file}"
+        );
+    }
+}
+
+#[test]
+fn same_input_gives_byte_identical_machine_output() {
+    let a = run(&["scan", "--demo", "--format", "sarif"]).1;
+    let b = run(&["scan", "--demo", "--format", "sarif"]).1;
+    assert!(a == b, "SARIF differs between two runs");
+    let a = run(&["scan", "--demo", "--format", "json"]).1;
+    let b = run(&["scan", "--demo", "--format", "json"]).1;
+    assert!(a == b, "JSON differs between two runs");
+}
+
+#[test]
+fn fail_on_thresholds() {
+    assert_eq!(run(&["scan", "--demo", "--fail-on", "none"]).0, 0);
+    assert_eq!(run(&["scan", "--demo", "--fail-on", "critical"]).0, 1);
+    let (code, _, err) = run(&["scan", "--demo", "--fail-on", "severe"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--fail-on"), "{err}");
+}
+
+#[test]
+fn several_outputs_from_one_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let (code, stdout, _) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "table",
+        "--json",
+        &p("r.json"),
+        "--sarif",
+        &p("r.sarif"),
+        "--markdown",
+        &p("r.md"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("root-access-keys"));
+    let json = std::fs::read_to_string(p("r.json")).unwrap();
+    assert!(
+        json == std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap(),
+        "--json output differs from sample-reports/demo.json"
+    );
+    assert!(
+        std::fs::read_to_string(p("r.sarif"))
+            .unwrap()
+            .contains("\"version\": \"2.1.0\"")
+    );
+    assert!(
+        std::fs::read_to_string(p("r.md"))
+            .unwrap()
+            .contains("root-access-keys")
+    );
+}
+
+/// Over the SARIF limit: the file is still written, smaller, and stderr says
+/// what was left out and where the rest is; JSON keeps every finding.
+#[test]
+fn sarif_limit_warns_and_json_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--json",
+        &p("r.json"),
+        "--sarif",
+        &p("r.sarif"),
+        "--sarif-max-results",
+        "3",
+        "--output",
+        &p("main.json"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("r.sarif")).unwrap()).unwrap();
+    let runs = sarif["runs"].as_array().unwrap();
+    assert!(runs.len() >= 2, "the demo has two accounts");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(p("r.json")).unwrap()).unwrap();
+    for (run, report) in runs.iter().zip(json.as_array().unwrap()) {
+        let active = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppressed"].is_null() && f["in_baseline"] == false)
+            .count();
+        assert!(active > 3);
+        assert_eq!(run["results"].as_array().unwrap().len(), 3);
+        assert_eq!(run["properties"]["omittedFindings"], active - 3);
+        let account = report["scan"]["account_id"].as_str().unwrap();
+        assert!(
+            err.contains(&format!(
+                "warning: {} of {active} findings for account {account} are not in this SARIF run",
+                active - 3
+            )),
+            "{err}"
+        );
+    }
+    // --quiet silences the warning, not the limit.
+    let (_, _, quiet) = run(&[
+        "scan",
+        "--demo",
+        "--quiet",
+        "--sarif",
+        &p("q.sarif"),
+        "--sarif-max-results",
+        "3",
+        "--output",
+        &p("main.json"),
+    ]);
+    assert!(!quiet.contains("warning"), "{quiet}");
+}
+
+/// An output that cannot be written is an error naming that file (exit 2),
+/// not a silent success; the other outputs are still written whole.
+#[test]
+fn an_unwritable_output_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let bad = p("missing-dir/r.sarif");
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--sarif",
+        &bad,
+        "--json",
+        &p("r.json"),
+        "--output",
+        &p("main.md"),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        format!("error: cannot write {bad}: No such file or directory (os error 2)")
+    );
+    let json = std::fs::read_to_string(p("r.json")).unwrap();
+    assert!(
+        json == std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap(),
+        "the JSON written beside a failed SARIF is whole"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".wmaudit-")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn baseline_removes_known_findings_from_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("baseline.json");
+    std::fs::copy(root().join("sample-reports/demo.json"), &report).unwrap();
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--baseline",
+        report.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"schema\": \"something-else\"}").unwrap();
+    let (code, _, err) = run(&["scan", "--demo", "--baseline", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json") && err.contains("/schema"), "{err}");
+}
+
+#[test]
+fn input_errors_exit_2_and_name_the_file() {
+    let (code, _, err) = run(&["scan", "--snapshot", "/nonexistent/snap.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/snap.json"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("future.json");
+    std::fs::write(
+        &snap,
+        r#"{"metadata": {"format": "wmaudit-snapshot/9", "tool_version": "9", "source": "live", "not_collected": []}}"#,
+    )
+    .unwrap();
+    let (code, _, err) = run(&["scan", "--snapshot", snap.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("future.json") && err.contains("wmaudit-snapshot/9"),
+        "{err}"
+    );
+
+    let truncated = dir.path().join("auth.json");
+    std::fs::write(&truncated, "{\"UserDetailList\": [{\"UserName\": \"a\"").unwrap();
+    let (code, _, err) = run(&["scan", "--auth-details", truncated.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("auth.json"), "{err}");
+}
+
+#[test]
+fn conflicting_sources_are_a_usage_error() {
+    let (code, _, err) = run(&["scan", "--demo", "--snapshot", "x.json"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--demo") && err.contains("--snapshot"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["scan", "--auth-details", "a.json", "--profile", "p"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("choose one input source"), "{err}");
+}
+
+#[test]
+fn offline_import_without_a_credential_report_is_incomplete() {
+    let fixture = root().join("tests/fixtures/cli/auth-details.json");
+    if !fixture.exists() {
+        panic!("missing fixture {}", fixture.display());
+    }
+    let (code, out, _) = run(&[
+        "scan",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(code, 3, "credential-report rules are not evaluated");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = v.to_string();
+    assert!(
+        text.contains("root-mfa-disabled"),
+        "names the rules not evaluated"
+    );
+    assert!(
+        text.contains("--credential-report"),
+        "says how to provide it"
+    );
+    let (code, _, _) = run(&[
+        "scan",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "--fail-on",
+        "none",
+        "--allow-incomplete",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn config_errors_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &cfg,
+        "fail_on = \"high\"\n\n[rules.no-such-rule]\nenabled = false\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["scan", "--demo", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("wmaudit.toml:3:") && err.contains("no-such-rule"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_suppression_applies_and_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &cfg,
+        r#"[[suppress]]
+rule = "workmail-mail-content-access"
+resource = "arn:aws:iam::111122223333:role/MailMigrationRole"
+reason = "mailbox export for the migration"
+
+[[suppress]]
+rule = "root-mfa-disabled"
+resource = "arn:aws:iam::999999999999:*"
+reason = "typo in the account id"
+"#,
+    )
+    .unwrap();
+    let (_, out, _) = run(&[
+        "scan",
+        "--demo",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
+    assert!(
+        !out.contains("role/MailMigrationRole\""),
+        "suppressed findings are left out of SARIF"
+    );
+    let (_, out, _) = run(&[
+        "scan",
+        "--demo",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.contains("mailbox export for the migration"));
+    assert!(
+        out.contains("matches no finding"),
+        "unused suppression is reported"
+    );
+}
+
+#[test]
+fn rules_commands() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let name = entry
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .replace(".toml", "");
+        assert!(out.contains(&name), "{name} missing from `wmaudit rules`");
+    }
+    let (code, out, _) = run(&["rules", "show", "root-recent-use"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("## Why it matters") && out.contains("days = 90"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["rules", "show", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-rule"), "{err}");
+}
+
+#[test]
+fn extra_rules_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("custom.toml"),
+        r#"id = "custom-no-export"
+title = "Someone can export mailboxes"
+severity = "medium"
+check = "sensitive-actions"
+rationale = "Exports copy whole mailboxes."
+remediation = "Remove workmail:StartMailboxExportJob."
+example = "A role with workmail:StartMailboxExportJob."
+
+[params]
+capability = "export mailboxes"
+exempt_designated_admins = false
+actions = ["workmail:StartMailboxExportJob"]
+
+[[references]]
+title = "Exporting mailbox content"
+url = "https://docs.aws.amazon.com/workmail/latest/adminguide/mail-export.html"
+"#,
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (_, out, err) = run(&["scan", "--demo", "--rules", d, "--format", "json"]);
+    assert!(out.contains("custom-no-export"), "{err}");
+    std::fs::write(dir.path().join("bad.toml"), "id = \"x\"\nseverity = 3\n").unwrap();
+    let (code, _, err) = run(&["scan", "--demo", "--rules", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml:2"), "{err}");
+}
+
+#[test]
+fn explain_shows_provenance() {
+    let (code, out, _) = run(&[
+        "explain",
+        "judy",
+        "--demo",
+        "--action",
+        "workmail:ResetPassword",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("not granted") && out.contains("MailBoundary"),
+        "{out}"
+    );
+    let (code, out, _) = run(&[
+        "explain",
+        "erin",
+        "--demo",
+        "--format",
+        "json",
+        "--action",
+        "workmail:ResetPassword",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let action = &v[0]["actions"][0];
+    assert_eq!(action["decision"], "limited");
+    assert_eq!(
+        action["grants"][0]["policy"],
+        "inline:helpdesk-password-reset"
+    );
+    assert_eq!(action["grants"][0]["via"]["group"], "HelpDesk");
+    assert_eq!(action["grants"][0]["sid"], "ResetForgottenPasswords");
+    let (code, _, err) = run(&["explain", "nobody", "--demo"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("nobody"), "{err}");
+}
+
+#[test]
+fn collect_from_files_writes_a_snapshot_that_scans_the_same() {
+    let fixture = root().join("tests/fixtures/cli/auth-details.json");
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap.json");
+    let (code, _, err) = run(&[
+        "collect",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "-o",
+        snap.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let direct = run(&[
+        "scan",
+        "--auth-details",
+        fixture.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .1;
+    let via = run(&[
+        "scan",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .1;
+    assert!(direct == via, "scanning the files and the snapshot differ");
+    assert!(Path::new(&snap).exists());
+}
+
+#[test]
+fn the_exit_status_is_the_code_the_json_report_records() {
+    let fixture = root().join("tests/fixtures/cli/auth-details.json");
+    let fixture = fixture.to_str().unwrap();
+    for (args, want) in [
+        (&["scan", "--demo"][..], 1),
+        (&["scan", "--demo", "--fail-on", "none"][..], 0),
+        (
+            &["scan", "--auth-details", fixture, "--fail-on", "none"][..],
+            3,
+        ),
+    ] {
+        let (code, out, err) = run(&[args, &["--format", "json"]].concat());
+        assert_eq!(code, want, "{args:?}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        // One account or several: every report's gate, combined, is the status.
+        let gates: Vec<i64> = match &v {
+            serde_json::Value::Array(reports) => reports
+                .iter()
+                .map(|r| r["gate"]["exit_code"].as_i64().unwrap())
+                .collect(),
+            one => vec![one["gate"]["exit_code"].as_i64().unwrap()],
+        };
+        let combined = if gates.contains(&1) {
+            1
+        } else if gates.contains(&3) {
+            3
+        } else {
+            0
+        };
+        assert_eq!(i64::from(code), combined, "{args:?}: {gates:?}");
+    }
+}
+
+/// A reader that closes the pipe before wmaudit writes: every command stops
+/// cleanly (ripgrep's manners), never a panic (exit 101).
+#[test]
+fn a_closed_pipe_is_a_clean_stop() {
+    use std::process::Stdio;
+    let bin = assert_cmd::cargo::cargo_bin("wmaudit");
+    for args in [
+        &["rules"][..],
+        &["rules", "show", "workmail-no-admin"][..],
+        &["explain", "judy", "--demo", "--all"][..],
+        &["explain", "judy", "--demo", "--all", "--format", "json"][..],
+        &["scan", "--demo", "--format", "table"][..],
+        &["scan", "--demo", "--format", "json"][..],
+        &["scan", "--demo", "--format", "sarif"][..],
+        &["--help"][..],
+    ] {
+        let mut child = std::process::Command::new(&bin)
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+        // A scan's status is still its verdict (the demo fails the gate).
+        let want = if args[0] == "scan" { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "{args:?}: {stderr}");
+    }
+}
+
+/// A full disk is an error that says so, with exit code 2.
+#[test]
+fn a_full_disk_on_stdout_is_an_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        panic!("/dev/full is needed for this test (Linux)");
+    };
+    for args in [
+        &["rules"][..],
+        &["explain", "judy", "--demo"][..],
+        &["scan", "--demo", "--format", "json"][..],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("wmaudit"))
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to stdout: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! The binary's integration tests and the live collector's: one test binary
+//! (the AWS SDK is linked once), one module per subject.
+
+#[path = "support/mock_aws.rs"]
+mod mock_aws;
+
+mod auditor_policy;
+mod cli;
+mod collect_faults;
+mod collect_moto;
+mod determinism;
+mod failing_aws;
+mod hostile_input;
+mod secrets;

@@ -226,8 +226,8 @@ impl Config {
                 let check = registry::find(&rule.check).ok_or_else(|| {
                     err(*line, format!("[rules.{id}]: unknown check {}", rule.check))
                 })?;
-                check
-                    .validate(&merged)
+                rule.prepared = check
+                    .prepare(&merged)
                     .map_err(|m| err(*line, format!("[rules.{id}.params]: {m}")))?;
                 rule.params = merged;
             }

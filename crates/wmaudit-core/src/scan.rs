@@ -70,6 +70,13 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         workmail: &facts,
         admins,
         admins_from_config: !opts.config.administrators.is_empty(),
+        credential_users: snapshot
+            .credential_report
+            .iter()
+            .flat_map(|r| &r.rows)
+            .filter(|r| !r.is_root())
+            .map(|r| (r.user.as_str(), r))
+            .collect(),
     };
     let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
     let (findings, notices) = apply_suppressions(
@@ -229,19 +236,11 @@ fn apply_suppressions(
     (reported, notices)
 }
 
-/// The actions of every `sensitive-actions` rule in the set.
+/// The actions every rule in the set treats as sensitive.
 fn sensitive_actions(catalog: &Catalog, rules: &RuleSet) -> ActionSet {
     let mut set = catalog.empty_set();
-    for r in rules.iter().filter(|r| r.check == "sensitive-actions") {
-        if let Some(list) = r.params.get("actions").and_then(|v| v.as_array()) {
-            for id in list
-                .iter()
-                .filter_map(|v| v.as_str())
-                .filter_map(|n| catalog.lookup(n))
-            {
-                set.insert(id);
-            }
-        }
+    for actions in rules.iter().filter_map(|r| r.sensitive_actions()) {
+        set.union_with(&actions);
     }
     set
 }

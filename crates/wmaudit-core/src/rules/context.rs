@@ -2,7 +2,7 @@
 //! facts derived from AWS's own managed policies, and who the designated
 //! WorkMail administrators are.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use time::OffsetDateTime;
 
@@ -10,7 +10,7 @@ use crate::catalog::{ActionSet, Catalog, builtin_managed_policies};
 use crate::eval::{Engine, PolicyOrigin, Principal, PrincipalId, PrincipalKind, Via, parse_raw};
 use crate::findings::{ActionName, Evidence};
 use crate::policy::{Compiler, Effect, wildcard_match};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{CredentialRow, Snapshot};
 
 pub const WORKMAIL_FULL_ACCESS: &str = "arn:aws:iam::aws:policy/AmazonWorkMailFullAccess";
 pub const WORKMAIL_READ_ONLY: &str = "arn:aws:iam::aws:policy/AmazonWorkMailReadOnlyAccess";
@@ -84,6 +84,9 @@ pub struct Context<'a> {
     pub admins: HashSet<PrincipalId>,
     /// Whether `admins` came from the config (else from group membership).
     pub admins_from_config: bool,
+    /// Credential report rows of IAM users (not root), by user name, so a
+    /// principal-level check finds a user's row without a scan per user.
+    pub credential_users: HashMap<&'a str, &'a CredentialRow>,
 }
 
 impl<'a> Context<'a> {

@@ -19,6 +19,13 @@ pub enum RuleError {
         line: usize,
         message: String,
     },
+    #[error("{file}:{line}:{column}: {message}")]
+    At {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error("cannot read {file}: {source}")]
     Io {
         file: String,
@@ -58,11 +65,20 @@ pub struct Rule {
     pub meta: RuleMeta,
     pub check: String,
     pub params: toml::Table,
+    /// `params`, parsed and validated by the check at load.
+    pub prepared: registry::Prepared,
     /// Where it came from, for messages.
     pub origin: String,
 }
 
 /// Parses and validates one rule file's text.
+impl Rule {
+    /// The actions this rule treats as sensitive, if its check has any.
+    pub fn sensitive_actions(&self) -> Option<crate::catalog::ActionSet> {
+        registry::find(&self.check).and_then(|c| c.sensitive_actions(&self.prepared))
+    }
+}
+
 pub fn parse_rule(text: &str, file: &str) -> Result<Rule, RuleError> {
     let raw: RawRule = toml::from_str(text).map_err(|e| at_span(text, file, &e))?;
     let line_of = |key: &str| line_of_key(text, key);
@@ -110,13 +126,22 @@ pub fn parse_rule(text: &str, file: &str) -> Result<Rule, RuleError> {
         }
         None => (toml::Table::new(), 1),
     };
-    check
-        .validate(&params)
-        .map_err(|message| RuleError::AtLine {
-            file: file.into(),
-            line: params_line,
-            message: format!("[params] for check {}: {message}", raw.check),
-        })?;
+    let prepared = check.prepare(&params).map_err(|message| {
+        let message = format!("[params] for check {}: {message}", raw.check);
+        match check.params_error_span(text) {
+            Some(span) => RuleError::At {
+                file: file.into(),
+                line: line_at(text, span.start),
+                column: column_at(text, span.start),
+                message,
+            },
+            None => RuleError::AtLine {
+                file: file.into(),
+                line: params_line,
+                message,
+            },
+        }
+    })?;
     Ok(Rule {
         meta: RuleMeta {
             id: raw.id,
@@ -137,6 +162,7 @@ pub fn parse_rule(text: &str, file: &str) -> Result<Rule, RuleError> {
         },
         check: raw.check,
         params,
+        prepared,
         origin: file.into(),
     })
 }
@@ -188,6 +214,13 @@ pub(crate) fn at_span(text: &str, file: &str, e: &toml::de::Error) -> RuleError 
             message,
         },
     }
+}
+
+/// The 1-based column (in characters) of a byte offset.
+pub(crate) fn column_at(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    text.get(start..offset).map_or(1, |s| s.chars().count() + 1)
 }
 
 pub(crate) fn line_at(text: &str, offset: usize) -> usize {

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod context;
 mod file;
 pub mod output;
+pub mod params;
 pub mod registry;
 
 use std::collections::BTreeMap;
@@ -18,43 +19,7 @@ use crate::findings::{Finding, NotEvaluated};
 use context::Context;
 use output::Output;
 
-macro_rules! rule_file {
-    ($id:literal) => {
-        (
-            concat!("rules/", $id, ".toml"),
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../rules/",
-                $id,
-                ".toml"
-            )),
-        )
-    };
-}
-
-/// The shipped rules, embedded at build time. A test asserts this list and
-/// the files in `rules/` are the same.
-pub const BUILTIN_RULE_FILES: &[(&str, &str)] = &[
-    rule_file!("iam-console-without-mfa"),
-    rule_file!("iam-no-admin-group"),
-    rule_file!("iam-user-direct-policies"),
-    rule_file!("root-access-keys"),
-    rule_file!("root-hardware-mfa"),
-    rule_file!("root-mfa-disabled"),
-    rule_file!("root-recent-use"),
-    rule_file!("root-used-for-audit"),
-    rule_file!("workmail-admin-incomplete"),
-    rule_file!("workmail-admin-without-mfa"),
-    rule_file!("workmail-destructive"),
-    rule_file!("workmail-direct-user-grant"),
-    rule_file!("workmail-mail-content-access"),
-    rule_file!("workmail-messageflow-readonly-reads-mail"),
-    rule_file!("workmail-no-admin"),
-    rule_file!("workmail-policy-ineffective"),
-    rule_file!("workmail-readonly-can-write"),
-    rule_file!("workmail-unknown-action"),
-    rule_file!("workmail-via-wildcard"),
-];
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// An ordered, id-unique set of rules.
 #[derive(Debug, Clone, Default)]
@@ -180,8 +145,8 @@ fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
                 .collect();
             if !missing.is_empty() {
                 out.not_evaluated(None, missing.join("; "));
-            } else if let Err(e) = check.run(ctx, &rule.params, &mut out) {
-                out.not_evaluated(None, format!("invalid parameters: {e}"));
+            } else {
+                check.run(ctx, &rule.prepared, &mut out);
             }
         }
     }

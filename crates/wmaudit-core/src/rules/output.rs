@@ -51,18 +51,10 @@ impl<'r> Output<'r> {
         });
     }
 
-    /// A principal the check found nothing on, but whose evaluation is
-    /// partial: that is not a pass.
-    pub fn inconclusive(&mut self, p: &Principal) {
-        self.not_evaluated(
-            Some(principal_resource(p)),
-            format!(
-                "permissions of {} {} could not be fully evaluated: {}",
-                p.kind.as_str(),
-                p.name,
-                p.problems.join("; ")
-            ),
-        );
+    /// Findings and not-evaluated entries so far; the runner compares it
+    /// around each principal.
+    pub(super) fn len(&self) -> usize {
+        self.findings.len() + self.not_evaluated.len()
     }
 }
 

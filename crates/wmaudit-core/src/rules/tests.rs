@@ -63,13 +63,14 @@ fn rule_file_errors_name_file_and_line() {
         e.starts_with("rules/x.toml:4:") && e.contains("unknown check"),
         "{e}"
     );
+    // Parameter errors point at the key or value itself (the table is line 8).
     let e = err(&GOOD.replace("days = 3", "days = 3\nweeks = 1"));
     assert!(
-        e.starts_with("rules/x.toml:8:") && e.contains("weeks"),
+        e.starts_with("rules/x.toml:10:1:") && e.contains("weeks"),
         "{e}"
     );
     let e = err(&GOOD.replace("days = 3", "days = \"three\""));
-    assert!(e.starts_with("rules/x.toml:8:"), "{e}");
+    assert!(e.starts_with("rules/x.toml:9:8:"), "{e}");
     let e = err(&GOOD.replace("\"low\"", "\"severe\""));
     assert!(
         e.starts_with("rules/x.toml:3:") && e.contains("severity"),
@@ -96,6 +97,67 @@ actions = ["workmail:StartMailboxExportJobs"]
 "#;
     let e = err(text);
     assert!(e.contains("workmail:StartMailboxExportJobs"), "{e}");
+    // The place is the value itself: line 10, column 11 (the list).
+    assert!(e.starts_with("rules/x.toml:10:11: "), "{e}");
+    assert!(
+        e.contains("did you mean \"workmail:StartMailboxExportJob\"?"),
+        "{e}"
+    );
+}
+
+/// Parameters are checked against the catalog at load: a service prefix, a
+/// policy ARN or a wildcard service that matches nothing would otherwise be
+/// a rule that silently never fires.
+#[test]
+fn parameters_naming_nothing_are_load_errors_with_line_and_column() {
+    let head = "id = \"x\"\ntitle = \"T\"\nseverity = \"low\"\nrationale = \"why\"\nremediation = \"how\"\n";
+    for (check, params, line, column, want) in [
+        (
+            "direct-user-grant",
+            "services = [\"workmial\"]\nlabel = \"WorkMail\"",
+            8,
+            12,
+            "\"workmial\" is not a service prefix wmaudit knows (did you mean \"workmail\"?",
+        ),
+        (
+            "wildcard-grant",
+            "label = \"WorkMail\"\nservice = \"workmai\"",
+            9,
+            11,
+            "\"workmai\" is not a service prefix",
+        ),
+        (
+            "read-only-holder-can-write",
+            "policy = \"AmazonWorkMailReadOnlyAccess\"\nservices = [\"workmail\"]",
+            8,
+            10,
+            "is not a policy ARN",
+        ),
+        (
+            "workmail-policy-ineffective",
+            "policies = [\"arn:aws:iam::aws:role/X\"]",
+            8,
+            12,
+            "is not a policy ARN",
+        ),
+        (
+            "admin-without-mfa",
+            "actions = [\"workmail:ResetPasword\"]",
+            8,
+            11,
+            "did you mean \"workmail:ResetPassword\"?",
+        ),
+    ] {
+        let text = format!("{head}check = \"{check}\"\n[params]\n{params}\n");
+        let e = err(&text);
+        assert!(
+            e.starts_with(&format!(
+                "rules/x.toml:{line}:{column}: [params] for check {check}: "
+            )),
+            "{check}: {e}"
+        );
+        assert!(e.contains(want), "{check}: {e}");
+    }
 }
 
 #[test]

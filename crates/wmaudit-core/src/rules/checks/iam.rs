@@ -19,7 +19,7 @@ impl TypedCheck for NoAdminGroup {
     const NAME: &'static str = "iam-no-admin-group";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let engine = ctx.engine();
         let everything = engine.catalog().full_set();
         let members: BTreeSet<&str> = engine
@@ -86,7 +86,7 @@ impl TypedCheck for UserDirectPolicies {
     const NAME: &'static str = "iam-user-direct-policies";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         // From the account data: an attachment counts even when its document
         // is missing (the evaluated attachments leave such policies out).
         let Some(account) = &ctx.snapshot.account else {
@@ -144,7 +144,7 @@ impl TypedCheck for ConsoleWithoutMfa {
     const NAME: &'static str = "iam-console-without-mfa";
     const NEEDS: &'static [Part] = &[Part::CredentialReport];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let Some(report) = &ctx.snapshot.credential_report else {
             return;
         };

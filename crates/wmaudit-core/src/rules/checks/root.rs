@@ -59,7 +59,7 @@ impl TypedCheck for RootAccessKeys {
     const NAME: &'static str = "root-access-keys";
     const NEEDS: &'static [Part] = &[Part::CredentialReport];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let Some(row) = root_row(ctx, out) else {
             return;
         };
@@ -92,7 +92,7 @@ impl TypedCheck for RootMfaDisabled {
     const NAME: &'static str = "root-mfa-disabled";
     const NEEDS: &'static [Part] = &[Part::CredentialReport];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let Some(row) = root_row(ctx, out) else {
             return;
         };
@@ -116,7 +116,7 @@ impl TypedCheck for RootHardwareMfa {
     const NAME: &'static str = "root-hardware-mfa";
     const NEEDS: &'static [Part] = &[Part::CredentialReport, Part::VirtualMfaDevices];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let Some(row) = root_row(ctx, out) else {
             return;
         };
@@ -164,7 +164,7 @@ impl TypedCheck for RootRecentUse {
     const NAME: &'static str = "root-recent-use";
     const NEEDS: &'static [Part] = &[Part::CredentialReport];
 
-    fn run(&self, ctx: &Context<'_>, params: &RecentUseParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, params: &RecentUseParams, out: &mut Output<'_>) {
         let Some(row) = root_row(ctx, out) else {
             return;
         };
@@ -271,7 +271,7 @@ impl TypedCheck for RootUsedForAudit {
     const NAME: &'static str = "root-used-for-audit";
     const NEEDS: &'static [Part] = &[Part::CallerIdentity];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let Some(caller) = &ctx.snapshot.caller_identity else {
             return;
         };

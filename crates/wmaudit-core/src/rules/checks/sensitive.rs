@@ -4,27 +4,22 @@
 
 use serde::Deserialize;
 
-use crate::catalog::{ActionSet, Catalog};
-use crate::eval::PrincipalKind;
+use crate::catalog::ActionSet;
+use crate::eval::{Principal, PrincipalId, PrincipalKind};
 use crate::findings::Evidence;
 use crate::rules::context::Context;
 use crate::rules::output::{Output, count, subject};
-use crate::rules::registry::TypedCheck;
+use crate::rules::params::Actions;
+use crate::rules::registry::{Judged, Scope, TypedCheck};
 use crate::snapshot::{CredentialRow, Part};
 
 use super::workmail_admin::sample;
-
-fn action_set(catalog: &Catalog, names: &[String]) -> Result<ActionSet, String> {
-    catalog
-        .set_of(names.iter().map(String::as_str))
-        .map_err(|n| format!("actions: {n:?} is not an action wmaudit knows"))
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SensitiveParams {
     /// The actions this rule is about, spelled exactly (no wildcards).
-    pub actions: Vec<String>,
+    pub actions: Actions,
     /// Designated WorkMail administrators may hold them.
     pub exempt_designated_admins: bool,
     /// What holding them allows, for the message ("read, export or redirect mail").
@@ -37,30 +32,31 @@ impl TypedCheck for SensitiveActions {
     type Params = SensitiveParams;
     const NAME: &'static str = "sensitive-actions";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+    const SCOPE: Scope = Scope::ActingPrincipals;
 
-    fn check_params(&self, p: &SensitiveParams) -> Result<(), String> {
-        action_set(crate::catalog::Catalog::builtin(), &p.actions).map(|_| ())
+    fn sensitive_actions(&self, params: &SensitiveParams) -> Option<ActionSet> {
+        Some(params.actions.0.clone())
     }
 
-    fn run(&self, ctx: &Context<'_>, params: &SensitiveParams, out: &mut Output<'_>) {
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &SensitiveParams,
+        id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
         let engine = ctx.engine();
         let catalog = engine.catalog();
-        let wanted = match action_set(catalog, &params.actions) {
-            Ok(s) => s,
-            Err(e) => return out.not_evaluated(None, e),
-        };
-        for (id, p) in ctx.acting_principals() {
-            if params.exempt_designated_admins && ctx.admins.contains(&id) {
-                continue;
-            }
-            let mut held = engine.access(id).allowed.clone();
-            held.intersect_with(&wanted);
-            if held.is_clear() {
-                if !p.is_complete() {
-                    out.inconclusive(p);
-                }
-                continue;
-            }
+        if params.exempt_designated_admins && ctx.admins.contains(&id) {
+            return Judged::Regardless;
+        }
+        let mut held = engine.access(id).allowed.clone();
+        held.intersect_with(&params.actions.0);
+        if held.is_clear() {
+            return Judged::OnPermissions;
+        }
+        {
             let (designation, basis) = if !params.exempt_designated_admins {
                 ("", None)
             } else if ctx.admins_from_config {
@@ -94,6 +90,7 @@ impl TypedCheck for SensitiveActions {
             }
             out.push(f);
         }
+        Judged::OnPermissions
     }
 }
 
@@ -101,7 +98,7 @@ impl TypedCheck for SensitiveActions {
 #[serde(deny_unknown_fields)]
 pub struct AdminMfaParams {
     /// Holding any of these also makes a principal an administrator here.
-    pub actions: Vec<String>,
+    pub actions: Actions,
 }
 
 pub struct AdminWithoutMfa;
@@ -111,55 +108,48 @@ impl TypedCheck for AdminWithoutMfa {
     const NAME: &'static str = "admin-without-mfa";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails, Part::CredentialReport];
 
-    fn check_params(&self, p: &AdminMfaParams) -> Result<(), String> {
-        action_set(crate::catalog::Catalog::builtin(), &p.actions).map(|_| ())
-    }
+    const SCOPE: Scope = Scope::ActingPrincipals;
 
-    fn run(&self, ctx: &Context<'_>, params: &AdminMfaParams, out: &mut Output<'_>) {
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &AdminMfaParams,
+        id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
         let engine = ctx.engine();
-        let catalog = engine.catalog();
-        let wanted = match action_set(catalog, &params.actions) {
-            Ok(s) => s,
-            Err(e) => return out.not_evaluated(None, e),
-        };
-        let Some(report) = &ctx.snapshot.credential_report else {
-            return;
-        };
-        let rows: std::collections::HashMap<&str, &CredentialRow> = report
-            .rows
-            .iter()
-            .filter(|r| !r.is_root())
-            .map(|r| (r.user.as_str(), r))
-            .collect();
-        for (id, p) in ctx.acting_principals() {
-            // Roles have no password or long-lived keys of their own.
-            if p.kind != PrincipalKind::User {
-                continue;
-            }
-            let access = engine.access(id);
-            let admin = ctx.workmail.admin.is_subset(&access.allowed);
-            let mut held = access.allowed.clone();
-            held.intersect_with(&wanted);
-            let row = rows.get(p.name.as_str()).copied();
-            if !admin && held.is_clear() {
-                // Weak credentials on a user whose permissions are only
-                // partly known: the missing part may make it an administrator.
-                if !p.is_complete() && row.is_none_or(|r| !weak_credentials(r).is_empty()) {
-                    out.inconclusive(p);
-                }
-                continue;
-            }
-            let Some(row) = row else {
-                out.not_evaluated(
-                    Some(crate::rules::output::principal_resource(p)),
-                    format!("user {} is not in the credential report", p.name),
-                );
-                continue;
+        // Roles have no password or long-lived keys of their own.
+        if p.kind != PrincipalKind::User {
+            return Judged::Regardless;
+        }
+        let access = engine.access(id);
+        let admin = ctx.workmail.admin.is_subset(&access.allowed);
+        let mut held = access.allowed.clone();
+        held.intersect_with(&params.actions.0);
+        let row = ctx.credential_users.get(p.name.as_str()).copied();
+        if !admin && held.is_clear() {
+            // Weak credentials on a user whose permissions are only partly
+            // known: the missing part may make it an administrator. Strong
+            // ones pass whatever the permissions.
+            return if row.is_none_or(|r| !weak_credentials(r).is_empty()) {
+                Judged::OnPermissions
+            } else {
+                Judged::Regardless
             };
-            let weak = weak_credentials(row);
-            if weak.is_empty() {
-                continue;
-            }
+        }
+        let Some(row) = row else {
+            out.not_evaluated(
+                Some(crate::rules::output::principal_resource(p)),
+                format!("user {} is not in the credential report", p.name),
+            );
+            return Judged::Regardless;
+        };
+        let weak = weak_credentials(row);
+        if weak.is_empty() {
+            return Judged::Regardless;
+        }
+        {
             let what = if admin {
                 "administers WorkMail".to_owned()
             } else {
@@ -187,6 +177,7 @@ impl TypedCheck for AdminWithoutMfa {
                 });
             out.push(f);
         }
+        Judged::Regardless
     }
 }
 

@@ -25,7 +25,7 @@ impl TypedCheck for UnknownAction {
     const NAME: &'static str = "unknown-action";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &Params, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, params: &Params, out: &mut Output<'_>) {
         let engine = ctx.engine();
         let mut entries: Vec<_> = engine
             .policies

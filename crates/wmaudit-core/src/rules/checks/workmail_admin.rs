@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::catalog::{ActionSet, Catalog};
+use crate::eval::{Principal, PrincipalId};
 use crate::findings::{Evidence, ResourceKind};
 use crate::rules::context::{Context, via_label};
 use crate::rules::output::{Output, count, subject};
-use crate::rules::registry::TypedCheck;
+use crate::rules::params::PolicyArn;
+use crate::rules::registry::{Judged, Scope, TypedCheck};
 use crate::snapshot::Part;
 
 use super::root::NoParams;
@@ -45,7 +47,7 @@ impl TypedCheck for NoAdmin {
     const NAME: &'static str = "workmail-no-admin";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
         let engine = ctx.engine();
         let mut incomplete = Vec::new();
         for (id, p) in ctx.acting_principals() {
@@ -94,10 +96,19 @@ impl TypedCheck for AdminIncomplete {
     const NAME: &'static str = "workmail-admin-incomplete";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &IncompleteParams, out: &mut Output<'_>) {
+    const SCOPE: Scope = Scope::ActingPrincipals;
+
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &IncompleteParams,
+        id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
         let engine = ctx.engine();
         let catalog = engine.catalog();
-        for (id, p) in ctx.acting_principals() {
+        {
             let access = engine.access(id);
             let mut writes = access.allowed.clone();
             writes.intersect_with(&ctx.workmail.all);
@@ -106,10 +117,7 @@ impl TypedCheck for AdminIncomplete {
             missing.difference_with(&access.allowed);
             let n = writes.count_ones(..);
             if n == 0 || n < params.min_write_actions || missing.is_clear() {
-                if !p.is_complete() {
-                    out.inconclusive(p);
-                }
-                continue;
+                return Judged::OnPermissions;
             }
             let f = out
                 .about(p)
@@ -127,6 +135,7 @@ impl TypedCheck for AdminIncomplete {
                 });
             out.push(f);
         }
+        Judged::OnPermissions
     }
 }
 
@@ -134,7 +143,7 @@ impl TypedCheck for AdminIncomplete {
 #[serde(deny_unknown_fields)]
 pub struct IneffectiveParams {
     /// Managed policies whose WorkMail grants should take effect.
-    pub policies: Vec<String>,
+    pub policies: Vec<PolicyArn>,
 }
 
 pub struct PolicyIneffective;
@@ -144,12 +153,23 @@ impl TypedCheck for PolicyIneffective {
     const NAME: &'static str = "workmail-policy-ineffective";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &IneffectiveParams, out: &mut Output<'_>) {
+    const SCOPE: Scope = Scope::ActingPrincipals;
+
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &IneffectiveParams,
+        id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
         let engine = ctx.engine();
         let catalog = engine.catalog();
-        for (id, p) in ctx.acting_principals() {
+        // Only a principal that holds one of the policies is judged at all.
+        let mut judged = Judged::Regardless;
+        {
             let access = engine.access(id);
-            for arn in &params.policies {
+            for arn in params.policies.iter().map(PolicyArn::as_str) {
                 let vias = ctx.attached_via(p, arn);
                 if vias.is_empty() {
                     continue;
@@ -161,11 +181,9 @@ impl TypedCheck for PolicyIneffective {
                 granted.intersect_with(&ctx.workmail.all);
                 let mut lost = granted.clone();
                 lost.difference_with(&access.allowed);
+                // A missing Deny or boundary document could take it away.
+                judged = Judged::OnPermissions;
                 if lost.is_clear() {
-                    // A missing Deny or boundary document could take it away.
-                    if !p.is_complete() {
-                        out.inconclusive(p);
-                    }
                     continue;
                 }
                 let name = arn.rsplit('/').next().unwrap_or(arn);
@@ -181,9 +199,10 @@ impl TypedCheck for PolicyIneffective {
                         sample(catalog, &lost, 5)
                     ))
                     .evidence_all(ctx.deny_evidence(id, &lost))
-                    .discriminator(arn.clone());
+                    .discriminator(arn.to_owned());
                 out.push(f);
             }
         }
+        judged
     }
 }

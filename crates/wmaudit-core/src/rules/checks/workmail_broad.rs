@@ -5,32 +5,24 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::catalog::{ActionSet, Catalog};
-use crate::eval::{PolicyOrigin, PrincipalKind, Via};
+use crate::eval::{PolicyOrigin, Principal, PrincipalId, PrincipalKind, Via};
 use crate::findings::{Evidence, ResourceKind};
 use crate::policy::{ActionSpec, Effect, has_wildcard, wildcard_match};
 use crate::rules::context::{Context, policy_label, via_label};
 use crate::rules::output::{Output, count, principal_kind, subject};
-use crate::rules::registry::TypedCheck;
+use crate::rules::params::{PolicyArn, Service, Services};
+use crate::rules::registry::{Judged, Scope, TypedCheck};
 use crate::snapshot::Part;
 
 use super::workmail_admin::sample;
-
-fn services_set(catalog: &Catalog, services: &[String]) -> ActionSet {
-    let mut s = catalog.empty_set();
-    for svc in services {
-        s.union_with(&catalog.service_set(svc));
-    }
-    s
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadOnlyParams {
     /// The read-only managed policy whose holders are checked.
-    pub policy: String,
+    pub policy: PolicyArn,
     /// Services whose write actions the holder should not have.
-    pub services: Vec<String>,
+    pub services: Services,
 }
 
 pub struct ReadOnlyCanWrite;
@@ -40,24 +32,29 @@ impl TypedCheck for ReadOnlyCanWrite {
     const NAME: &'static str = "read-only-holder-can-write";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &ReadOnlyParams, out: &mut Output<'_>) {
+    const SCOPE: Scope = Scope::ActingPrincipals;
+
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &ReadOnlyParams,
+        id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
         let engine = ctx.engine();
         let catalog = engine.catalog();
-        let mut scope = services_set(catalog, &params.services);
-        scope.intersect_with(&ctx.workmail.mutating);
-        let policy_name = params.policy.rsplit('/').next().unwrap_or(&params.policy);
-        for (id, p) in ctx.acting_principals() {
-            if ctx.attached_via(p, &params.policy).is_empty() {
-                continue;
-            }
-            let mut writes = engine.access(id).allowed.clone();
-            writes.intersect_with(&scope);
-            if writes.is_clear() {
-                if !p.is_complete() {
-                    out.inconclusive(p);
-                }
-                continue;
-            }
+        let policy_name = params.policy.name();
+        if ctx.attached_via(p, params.policy.as_str()).is_empty() {
+            return Judged::Regardless;
+        }
+        let mut writes = engine.access(id).allowed.clone();
+        writes.intersect_with(&params.services.actions);
+        writes.intersect_with(&ctx.workmail.mutating);
+        if writes.is_clear() {
+            return Judged::OnPermissions;
+        }
+        {
             let f = out
                 .about(p)
                 .message(format!(
@@ -69,6 +66,7 @@ impl TypedCheck for ReadOnlyCanWrite {
                 .evidence_all(ctx.grant_evidence(id, &writes));
             out.push(f);
         }
+        Judged::OnPermissions
     }
 }
 
@@ -76,7 +74,7 @@ impl TypedCheck for ReadOnlyCanWrite {
 #[serde(deny_unknown_fields)]
 pub struct WildcardParams {
     /// The service whose every action a wildcard grant covers.
-    pub service: String,
+    pub service: Service,
     /// What to call the service in messages ("WorkMail").
     pub label: String,
 }
@@ -88,10 +86,10 @@ impl TypedCheck for ViaWildcard {
     const NAME: &'static str = "wildcard-grant";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &WildcardParams, out: &mut Output<'_>) {
+    fn account(&self, ctx: &Context<'_>, params: &WildcardParams, out: &mut Output<'_>) {
         let engine = ctx.engine();
         let catalog = engine.catalog();
-        let service = catalog.service_set(&params.service);
+        let service = params.service.actions.clone();
         let names: Vec<&str> = catalog.names(&service);
         // Who holds each policy, so a finding can say whom it affects.
         let mut holders: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
@@ -190,7 +188,7 @@ impl TypedCheck for ViaWildcard {
 #[serde(deny_unknown_fields)]
 pub struct AttachedParams {
     /// The managed policy that should not be attached.
-    pub policy: String,
+    pub policy: PolicyArn,
     /// Why, in a sentence, for the message.
     pub reason: String,
     /// Roles that only these service principals can assume are where the
@@ -206,17 +204,30 @@ impl TypedCheck for ManagedPolicyAttached {
     const NAME: &'static str = "managed-policy-attached";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &AttachedParams, out: &mut Output<'_>) {
-        let name = params.policy.rsplit('/').next().unwrap_or(&params.policy);
-        for (_, p) in ctx.all_principals() {
-            if !ctx.attached_via(p, &params.policy).contains(&Via::Direct) {
-                continue;
-            }
-            if p.kind == PrincipalKind::Role
-                && trusted_only_by(ctx, &p.arn, &params.exempt_roles_trusted_only_by)
-            {
-                continue;
-            }
+    // Attachments, not permissions: a principal known in part is still judged.
+    const SCOPE: Scope = Scope::AllPrincipals;
+
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &AttachedParams,
+        _id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
+        let name = params.policy.name();
+        if !ctx
+            .attached_via(p, params.policy.as_str())
+            .contains(&Via::Direct)
+        {
+            return Judged::Regardless;
+        }
+        if p.kind == PrincipalKind::Role
+            && trusted_only_by(ctx, &p.arn, &params.exempt_roles_trusted_only_by)
+        {
+            return Judged::Regardless;
+        }
+        {
             let f = out
                 .about(p)
                 .message(format!(
@@ -226,19 +237,20 @@ impl TypedCheck for ManagedPolicyAttached {
                     params.reason
                 ))
                 .evidence(Evidence {
-                    policy: Some(params.policy.clone()),
+                    policy: Some(params.policy.as_str().to_owned()),
                     attached: Some("directly".into()),
                     ..Evidence::default()
                 });
             out.push(f);
         }
+        Judged::Regardless
     }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DirectParams {
-    pub services: Vec<String>,
+    pub services: Services,
     /// What to call these services' actions in messages ("WorkMail").
     pub label: String,
 }
@@ -250,19 +262,28 @@ impl TypedCheck for DirectUserGrant {
     const NAME: &'static str = "direct-user-grant";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn run(&self, ctx: &Context<'_>, params: &DirectParams, out: &mut Output<'_>) {
+    const SCOPE: Scope = Scope::ActingPrincipals;
+
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        params: &DirectParams,
+        _id: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
         let engine = ctx.engine();
-        let scope = services_set(engine.catalog(), &params.services);
-        for (_, p) in ctx.acting_principals() {
-            if p.kind != PrincipalKind::User {
-                continue;
-            }
+        let scope = &params.services.actions;
+        if p.kind != PrincipalKind::User {
+            return Judged::Regardless;
+        }
+        {
             let mut evidence = Vec::new();
             let mut total = engine.catalog().empty_set();
             for a in p.attachments.iter().filter(|a| a.via == Via::Direct) {
                 let entry = engine.policies.get(a.policy);
                 let mut granted = entry.aggregate.allow_any.clone();
-                granted.intersect_with(&scope);
+                granted.intersect_with(scope);
                 if granted.is_clear() {
                     continue;
                 }
@@ -276,10 +297,7 @@ impl TypedCheck for DirectUserGrant {
             }
             if evidence.is_empty() {
                 // A directly attached policy whose document is missing may grant them.
-                if !p.is_complete() {
-                    out.inconclusive(p);
-                }
-                continue;
+                return Judged::OnPermissions;
             }
             let f = out
                 .about(p)
@@ -296,6 +314,7 @@ impl TypedCheck for DirectUserGrant {
                 .evidence_all(evidence);
             out.push(f);
         }
+        Judged::OnPermissions
     }
 }
 

@@ -56,40 +56,38 @@ impl TypedCheck for SensitiveActions {
         if held.is_clear() {
             return Judged::OnPermissions;
         }
-        {
-            let (designation, basis) = if !params.exempt_designated_admins {
-                ("", None)
-            } else if ctx.admins_from_config {
-                (
-                    " and is not a designated WorkMail administrator",
-                    Some("designated administrators: workmail.administrators in the config"),
-                )
-            } else {
-                (
-                    " and is not a designated WorkMail administrator",
-                    Some(
-                        "designated administrators: members of groups that hold AmazonWorkMailFullAccess (no workmail.administrators configured)",
-                    ),
-                )
-            };
-            let mut f = out
-                .about(p)
-                .message(format!(
-                    "{} can {} with {} ({}){designation}.",
-                    subject(p),
-                    params.capability,
-                    count(held.count_ones(..), "action"),
-                    sample(catalog, &held, 4)
-                ))
-                .evidence_all(ctx.grant_evidence(id, &held));
-            if let Some(basis) = basis {
-                f = f.evidence(Evidence {
-                    detail: Some(basis.to_owned()),
-                    ..Evidence::default()
-                });
-            }
-            out.push(f);
+        let (designation, basis) = if !params.exempt_designated_admins {
+            ("", None)
+        } else if ctx.admins_from_config {
+            (
+                " and is not a designated WorkMail administrator",
+                Some("designated administrators: workmail.administrators in the config"),
+            )
+        } else {
+            (
+                " and is not a designated WorkMail administrator",
+                Some(
+                    "designated administrators: members of groups that hold AmazonWorkMailFullAccess (no workmail.administrators configured)",
+                ),
+            )
+        };
+        let mut f = out
+            .about(p)
+            .message(format!(
+                "{} can {} with {} ({}){designation}.",
+                subject(p),
+                params.capability,
+                count(held.count_ones(..), "action"),
+                sample(catalog, &held, 4)
+            ))
+            .evidence_all(ctx.grant_evidence(id, &held));
+        if let Some(basis) = basis {
+            f = f.evidence(Evidence {
+                detail: Some(basis.to_owned()),
+                ..Evidence::default()
+            });
         }
+        out.push(f);
         Judged::OnPermissions
     }
 }
@@ -149,34 +147,32 @@ impl TypedCheck for AdminWithoutMfa {
         if weak.is_empty() {
             return Judged::Regardless;
         }
-        {
-            let what = if admin {
-                "administers WorkMail".to_owned()
-            } else {
-                format!(
-                    "holds {}",
-                    count(held.count_ones(..), "sensitive WorkMail action")
-                )
-            };
-            let f = out
-                .about(p)
-                .message(format!(
-                    "IAM user {} {what} and has {}.",
-                    p.name,
-                    weak.join(" and ")
-                ))
-                .evidence(Evidence {
-                    detail: Some(format!(
-                        "credential report: password_enabled = {}, mfa_active = {}, access_key_1_active = {}, access_key_2_active = {}",
-                        row.password_enabled.map_or("not_supported".into(), |b| b.to_string()),
-                        row.mfa_active,
-                        row.access_key_1_active,
-                        row.access_key_2_active
-                    )),
-                    ..Evidence::default()
-                });
-            out.push(f);
-        }
+        let what = if admin {
+            "administers WorkMail".to_owned()
+        } else {
+            format!(
+                "holds {}",
+                count(held.count_ones(..), "sensitive WorkMail action")
+            )
+        };
+        let f = out
+            .about(p)
+            .message(format!(
+                "IAM user {} {what} and has {}.",
+                p.name,
+                weak.join(" and ")
+            ))
+            .evidence(Evidence {
+                detail: Some(format!(
+                    "credential report: password_enabled = {}, mfa_active = {}, access_key_1_active = {}, access_key_2_active = {}",
+                    row.password_enabled.map_or("not_supported".into(), |b| b.to_string()),
+                    row.mfa_active,
+                    row.access_key_1_active,
+                    row.access_key_2_active
+                )),
+                ..Evidence::default()
+            });
+        out.push(f);
         Judged::Regardless
     }
 }

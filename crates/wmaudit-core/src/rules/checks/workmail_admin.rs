@@ -108,33 +108,31 @@ impl TypedCheck for AdminIncomplete {
     ) -> Judged {
         let engine = ctx.engine();
         let catalog = engine.catalog();
-        {
-            let access = engine.access(id);
-            let mut writes = access.allowed.clone();
-            writes.intersect_with(&ctx.workmail.all);
-            writes.intersect_with(&ctx.workmail.mutating);
-            let mut missing = ctx.workmail.console_needs.clone();
-            missing.difference_with(&access.allowed);
-            let n = writes.count_ones(..);
-            if n == 0 || n < params.min_write_actions || missing.is_clear() {
-                return Judged::OnPermissions;
-            }
-            let f = out
-                .about(p)
-                .message(format!(
-                    "{} holds {} but lacks {} the WorkMail console needs alongside them ({}).",
-                    subject(p),
-                    count(n, "WorkMail write action"),
-                    count(missing.count_ones(..), "action"),
-                    by_service(catalog, &missing)
-                ))
-                .evidence(Evidence {
-                    detail: Some("missing actions granted by AmazonWorkMailFullAccess".into()),
-                    actions: crate::rules::context::compact_names(catalog, &missing),
-                    ..Evidence::default()
-                });
-            out.push(f);
+        let access = engine.access(id);
+        let mut writes = access.allowed.clone();
+        writes.intersect_with(&ctx.workmail.all);
+        writes.intersect_with(&ctx.workmail.mutating);
+        let mut missing = ctx.workmail.console_needs.clone();
+        missing.difference_with(&access.allowed);
+        let n = writes.count_ones(..);
+        if n == 0 || n < params.min_write_actions || missing.is_clear() {
+            return Judged::OnPermissions;
         }
+        let f = out
+            .about(p)
+            .message(format!(
+                "{} holds {} but lacks {} the WorkMail console needs alongside them ({}).",
+                subject(p),
+                count(n, "WorkMail write action"),
+                count(missing.count_ones(..), "action"),
+                by_service(catalog, &missing)
+            ))
+            .evidence(Evidence {
+                detail: Some("missing actions granted by AmazonWorkMailFullAccess".into()),
+                actions: crate::rules::context::compact_names(catalog, &missing),
+                ..Evidence::default()
+            });
+        out.push(f);
         Judged::OnPermissions
     }
 }
@@ -167,41 +165,39 @@ impl TypedCheck for PolicyIneffective {
         let catalog = engine.catalog();
         // Only a principal that holds one of the policies is judged at all.
         let mut judged = Judged::Regardless;
-        {
-            let access = engine.access(id);
-            for arn in params.policies.iter().map(PolicyArn::as_str) {
-                let vias = ctx.attached_via(p, arn);
-                if vias.is_empty() {
-                    continue;
-                }
-                let Some(pid) = engine.policies.managed(arn) else {
-                    continue;
-                };
-                let mut granted = engine.policies.get(pid).aggregate.allow_any.clone();
-                granted.intersect_with(&ctx.workmail.all);
-                let mut lost = granted.clone();
-                lost.difference_with(&access.allowed);
-                // A missing Deny or boundary document could take it away.
-                judged = Judged::OnPermissions;
-                if lost.is_clear() {
-                    continue;
-                }
-                let name = arn.rsplit('/').next().unwrap_or(arn);
-                let how = vias.iter().map(via_label).collect::<Vec<_>>().join(" and ");
-                let f = out
-                    .about(p)
-                    .message(format!(
-                        "{name} is attached to {} {} ({how}), but an explicit Deny or a permission boundary takes away {} of its {} WorkMail actions: {}.",
-                        p.kind.as_str(),
-                        p.name,
-                        lost.count_ones(..),
-                        granted.count_ones(..),
-                        sample(catalog, &lost, 5)
-                    ))
-                    .evidence_all(ctx.deny_evidence(id, &lost))
-                    .discriminator(arn.to_owned());
-                out.push(f);
+        let access = engine.access(id);
+        for arn in params.policies.iter().map(PolicyArn::as_str) {
+            let vias = ctx.attached_via(p, arn);
+            if vias.is_empty() {
+                continue;
             }
+            let Some(pid) = engine.policies.managed(arn) else {
+                continue;
+            };
+            let mut granted = engine.policies.get(pid).aggregate.allow_any.clone();
+            granted.intersect_with(&ctx.workmail.all);
+            let mut lost = granted.clone();
+            lost.difference_with(&access.allowed);
+            // A missing Deny or boundary document could take it away.
+            judged = Judged::OnPermissions;
+            if lost.is_clear() {
+                continue;
+            }
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            let how = vias.iter().map(via_label).collect::<Vec<_>>().join(" and ");
+            let f = out
+                .about(p)
+                .message(format!(
+                    "{name} is attached to {} {} ({how}), but an explicit Deny or a permission boundary takes away {} of its {} WorkMail actions: {}.",
+                    p.kind.as_str(),
+                    p.name,
+                    lost.count_ones(..),
+                    granted.count_ones(..),
+                    sample(catalog, &lost, 5)
+                ))
+                .evidence_all(ctx.deny_evidence(id, &lost))
+                .discriminator(arn.to_owned());
+            out.push(f);
         }
         judged
     }

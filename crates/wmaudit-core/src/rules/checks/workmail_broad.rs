@@ -54,18 +54,16 @@ impl TypedCheck for ReadOnlyCanWrite {
         if writes.is_clear() {
             return Judged::OnPermissions;
         }
-        {
-            let f = out
-                .about(p)
-                .message(format!(
-                    "{} has {policy_name} but effectively holds {} as well: {}.",
-                    subject(p),
-                    count(writes.count_ones(..), "write action"),
-                    sample(catalog, &writes, 5)
-                ))
-                .evidence_all(ctx.grant_evidence(id, &writes));
-            out.push(f);
-        }
+        let f = out
+            .about(p)
+            .message(format!(
+                "{} has {policy_name} but effectively holds {} as well: {}.",
+                subject(p),
+                count(writes.count_ones(..), "write action"),
+                sample(catalog, &writes, 5)
+            ))
+            .evidence_all(ctx.grant_evidence(id, &writes));
+        out.push(f);
         Judged::OnPermissions
     }
 }
@@ -227,22 +225,20 @@ impl TypedCheck for ManagedPolicyAttached {
         {
             return Judged::Regardless;
         }
-        {
-            let f = out
-                .about(p)
-                .message(format!(
-                    "{name} is attached to {} {}: {}",
-                    p.kind.as_str(),
-                    p.name,
-                    params.reason
-                ))
-                .evidence(Evidence {
-                    policy: Some(params.policy.as_str().to_owned()),
-                    attached: Some("directly".into()),
-                    ..Evidence::default()
-                });
-            out.push(f);
-        }
+        let f = out
+            .about(p)
+            .message(format!(
+                "{name} is attached to {} {}: {}",
+                p.kind.as_str(),
+                p.name,
+                params.reason
+            ))
+            .evidence(Evidence {
+                policy: Some(params.policy.as_str().to_owned()),
+                attached: Some("directly".into()),
+                ..Evidence::default()
+            });
+        out.push(f);
         Judged::Regardless
     }
 }
@@ -277,43 +273,41 @@ impl TypedCheck for DirectUserGrant {
         if p.kind != PrincipalKind::User {
             return Judged::Regardless;
         }
-        {
-            let mut evidence = Vec::new();
-            let mut total = engine.catalog().empty_set();
-            for a in p.attachments.iter().filter(|a| a.via == Via::Direct) {
-                let entry = engine.policies.get(a.policy);
-                let mut granted = entry.aggregate.allow_any.clone();
-                granted.intersect_with(scope);
-                if granted.is_clear() {
-                    continue;
-                }
-                total.union_with(&granted);
-                evidence.push(Evidence {
-                    policy: Some(policy_label(&entry.origin)),
-                    attached: Some(via_label(&a.via)),
-                    detail: Some(format!("grants {} actions", granted.count_ones(..))),
-                    ..Evidence::default()
-                });
+        let mut evidence = Vec::new();
+        let mut total = engine.catalog().empty_set();
+        for a in p.attachments.iter().filter(|a| a.via == Via::Direct) {
+            let entry = engine.policies.get(a.policy);
+            let mut granted = entry.aggregate.allow_any.clone();
+            granted.intersect_with(scope);
+            if granted.is_clear() {
+                continue;
             }
-            if evidence.is_empty() {
-                // A directly attached policy whose document is missing may grant them.
-                return Judged::OnPermissions;
-            }
-            let f = out
-                .about(p)
-                .message(format!(
-                    "IAM user {} is granted {} by {} attached directly, not through a group.",
-                    p.name,
-                    count(total.count_ones(..), &format!("{} action", params.label)),
-                    if evidence.len() == 1 {
-                        "1 policy".to_owned()
-                    } else {
-                        format!("{} policies", evidence.len())
-                    }
-                ))
-                .evidence_all(evidence);
-            out.push(f);
+            total.union_with(&granted);
+            evidence.push(Evidence {
+                policy: Some(policy_label(&entry.origin)),
+                attached: Some(via_label(&a.via)),
+                detail: Some(format!("grants {} actions", granted.count_ones(..))),
+                ..Evidence::default()
+            });
         }
+        if evidence.is_empty() {
+            // A directly attached policy whose document is missing may grant them.
+            return Judged::OnPermissions;
+        }
+        let f = out
+            .about(p)
+            .message(format!(
+                "IAM user {} is granted {} by {} attached directly, not through a group.",
+                p.name,
+                count(total.count_ones(..), &format!("{} action", params.label)),
+                if evidence.len() == 1 {
+                    "1 policy".to_owned()
+                } else {
+                    format!("{} policies", evidence.len())
+                }
+            ))
+            .evidence_all(evidence);
+        out.push(f);
         Judged::OnPermissions
     }
 }

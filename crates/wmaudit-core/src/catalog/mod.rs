@@ -140,6 +140,19 @@ const CATALOG_JSON: &str = include_str!(concat!(
     "/../../data/catalog.json"
 ));
 
+/// The candidate most like `word` (Jaro-Winkler over lower case, at least
+/// 0.85: close enough to be a typo), ties going to the smaller candidate;
+/// `None` when nothing is that close. The one "did you mean" of wmaudit.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let wanted = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&wanted, &c.to_ascii_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
 impl Catalog {
     /// The catalog embedded in the binary.
     pub fn builtin() -> &'static Catalog {
@@ -248,6 +261,15 @@ impl Catalog {
             s.insert_range(svc.range.clone());
         }
         s
+    }
+
+    /// The action of `full`'s service whose name is closest to `full`'s name
+    /// (a plausible typo, see [`closest`]), for "did you mean" hints.
+    pub fn suggest_action(&self, full: &str) -> Option<&'static str> {
+        let (svc, name) = full.split_once(':')?;
+        let actions = &self.actions()[self.service(svc)?.range.clone()];
+        let best = closest(name, actions.iter().map(|a| a.name.as_str()))?;
+        actions.iter().find(|a| a.name == best).map(|a| a.full_name)
     }
 
     /// The actions named, which must all exist (used for curated lists in rules).

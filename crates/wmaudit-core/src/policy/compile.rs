@@ -175,21 +175,10 @@ impl<'c> Compiler<'c> {
     /// The closest action name within the pattern's service, if it is close
     /// enough to be a plausible typo.
     fn suggest(&self, pattern: &str) -> Option<String> {
-        let (svc, name) = pattern.split_once(':')?;
-        if has_wildcard(name) {
+        if has_wildcard(pattern.split_once(':')?.1) {
             return None;
         }
-        let service = self.catalog.service(svc)?;
-        let wanted = name.to_ascii_lowercase();
-        self.catalog.actions()[service.range.clone()]
-            .iter()
-            .map(|a| {
-                let score = strsim::jaro_winkler(&wanted, &a.name.to_ascii_lowercase());
-                (score, &a.full_name)
-            })
-            .filter(|(score, _)| *score >= 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-            .map(|(_, n)| (*n).to_owned())
+        self.catalog.suggest_action(pattern).map(str::to_owned)
     }
 
     /// Catalog actions whose resources a resource pattern can name. An `Allow`

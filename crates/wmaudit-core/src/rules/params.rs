@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-use crate::catalog::{ActionSet, Catalog};
+use crate::catalog::{ActionSet, Catalog, closest};
 
 /// Exact action names (no wildcards), as a set over the catalog.
 #[derive(Debug, Clone)]
@@ -15,19 +15,14 @@ impl<'de> Deserialize<'de> for Actions {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let names = Vec::<String>::deserialize(d)?;
         let catalog = Catalog::builtin();
-        let mut set = catalog.empty_set();
-        for n in &names {
-            match catalog.lookup(n) {
-                Some(id) => set.insert(id),
-                None => {
-                    let hint = closest(n, catalog.actions().iter().map(|a| a.full_name))
-                        .map_or(String::new(), |c| format!(" (did you mean {c:?}?)"));
-                    return Err(serde::de::Error::custom(format!(
-                        "{n:?} is not an action wmaudit knows{hint}"
-                    )));
-                }
-            }
-        }
+        let set = catalog
+            .set_of(names.iter().map(String::as_str))
+            .map_err(|n| {
+                let hint = catalog
+                    .suggest_action(&n)
+                    .map_or(String::new(), |c| format!(" (did you mean {c:?}?)"));
+                serde::de::Error::custom(format!("{n:?} is not an action wmaudit knows{hint}"))
+            })?;
         Ok(Actions(set))
     }
 }
@@ -136,16 +131,6 @@ fn is_policy_arn(arn: &str) -> bool {
         .strip_prefix("policy/")
         .and_then(|r| r.rsplit('/').next());
     partition_ok && account_ok && name.is_some_and(|n| !n.is_empty())
-}
-
-/// The most similar candidate, if it is similar enough to suggest.
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -151,8 +151,9 @@ pub struct Gate {
     pub verdict: Verdict,
 }
 
-/// The gate's decision. The command line turns it into an exit code; the
-/// JSON report and the gate line record that code ([`Verdict::exit_code`]).
+/// The gate's decision. [`Verdict::exit_code`] is the one mapping to the
+/// process status: the command line exits with it, and the JSON report and
+/// the gate line record it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Verdict {
     /// No active finding at or above the threshold, and everything evaluated
@@ -167,7 +168,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// The exit code README documents for this verdict, which reports record.
-    pub fn exit_code(self) -> i32 {
+    pub fn exit_code(self) -> u8 {
         match self {
             Verdict::Passed => 0,
             Verdict::Failing => 1,

@@ -542,7 +542,7 @@ impl v1::Report {
                 failing: g.failing,
                 incomplete: g.incomplete,
                 allow_incomplete: g.allow_incomplete,
-                exit_code: g.verdict.exit_code(),
+                exit_code: i32::from(g.verdict.exit_code()),
                 passed: g.verdict == Verdict::Passed,
             },
             coverage: v1::Coverage {

@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    // The variable at run time, not `env!`: a build script binary may be
+    // reused for another checkout of the same sources.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let dir = Path::new(&manifest).join("../../rules");
     // A directory: cargo rescans it, so an added or edited rule rebuilds.
     println!("cargo::rerun-if-changed={}", dir.display());
     let entries = std::fs::read_dir(&dir)

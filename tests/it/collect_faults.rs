@@ -321,6 +321,84 @@ async fn truncated_page_without_marker_is_not_complete() {
     assert!(gap.reason.contains("IncompletePaging"), "{}", gap.reason);
 }
 
+/// A response that file import would refuse is refused by collection too:
+/// both go through the one reader (before, live collection kept a user with
+/// an empty ARN, and a second user of the same name silently).
+#[tokio::test]
+async fn invalid_response_is_a_gap_naming_page_and_place() {
+    let cases = [
+        (
+            "<Path></Path><UserName>carol</UserName><Arn></Arn>",
+            "iam:GetAccountAuthorizationDetails: InvalidResponse: \
+             iam:GetAccountAuthorizationDetails response page 1: at /UserDetailList/0/Arn: \
+             expected a non-empty string, found string \"\"",
+        ),
+        (
+            "<UserName>carol</UserName>",
+            "iam:GetAccountAuthorizationDetails: InvalidResponse: \
+             iam:GetAccountAuthorizationDetails response page 1: at /UserDetailList/0/Arn: \
+             expected key \"Arn\" (required), found no such key",
+        ),
+    ];
+    for (user, expected) in cases {
+        let body = format!(
+            "<IsTruncated>false</IsTruncated><UserDetailList><member>{user}</member></UserDetailList>\
+             <GroupDetailList/><RoleDetailList/><Policies/>"
+        );
+        let rule = mock!(Iam::get_account_authorization_details)
+            .then_http_response(move || iam_ok(AUTH, &body));
+        let c = clients(&[rule], &[], RuleMode::Sequential, &fast());
+        let gap = collect::authorization_details(&c, &Progress::silent())
+            .await
+            .unwrap_err();
+        assert_eq!(gap.reason, expected);
+    }
+
+    // Two users named alike on different pages: the places say which page.
+    let user = |name: &str, path: &str| {
+        format!(
+            "<member><Path>{path}</Path><UserName>{name}</UserName>\
+             <Arn>arn:aws:iam::{ACCT}:user{path}{name}</Arn></member>"
+        )
+    };
+    let (first, second) = (user("dave", "/"), user("Dave", "/x/"));
+    let rules = [
+        mock!(Iam::get_account_authorization_details)
+            .match_requests(|r| r.marker().is_none())
+            .then_http_response(move || {
+                iam_ok(
+                    AUTH,
+                    &format!(
+                        "<IsTruncated>true</IsTruncated><Marker>m2</Marker>\
+                         <UserDetailList>{first}</UserDetailList><GroupDetailList/><RoleDetailList/><Policies/>"
+                    ),
+                )
+            }),
+        mock!(Iam::get_account_authorization_details)
+            .match_requests(|r| r.marker() == Some("m2"))
+            .then_http_response(move || {
+                iam_ok(
+                    AUTH,
+                    &format!(
+                        "<IsTruncated>false</IsTruncated>\
+                         <UserDetailList>{second}</UserDetailList><GroupDetailList/><RoleDetailList/><Policies/>"
+                    ),
+                )
+            }),
+    ];
+    let c = clients(&rules, &[], RuleMode::Sequential, &fast());
+    let gap = collect::authorization_details(&c, &Progress::silent())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        gap.reason,
+        "iam:GetAccountAuthorizationDetails: InvalidResponse: \
+         iam:GetAccountAuthorizationDetails response page 2: duplicate user name \"Dave\": \
+         at /UserDetailList/0 of iam:GetAccountAuthorizationDetails response page 1 \
+         and again at /UserDetailList/0 (expected each user name once)"
+    );
+}
+
 #[tokio::test]
 async fn error_messages_never_carry_secrets() {
     // A misbehaving endpoint that echoes the session token and secret back.

@@ -447,6 +447,105 @@ fn null_and_empty_required_fields_are_errors() {
     );
 }
 
+/// A key twice: serde_json and maps keep the last silently, so a Deny could
+/// vanish or turn into an Allow. IAM refuses such a document; every input
+/// here is refused with the key and its place (issue: duplicate keys).
+#[test]
+fn duplicate_keys_are_refused_in_every_input() {
+    let case = Case::new();
+    let auth = fixture_json("auth-details.json").to_string();
+    // `UserDetailList` twice: the first list would vanish.
+    let users = auth.find("\"UserDetailList\":").expect("fixture has users");
+    case.write(
+        "a.json",
+        format!(
+            "{}\"UserDetailList\": [], {}",
+            &auth[..users],
+            &auth[users..]
+        ),
+    );
+    case.scan_auth("a.json").input_error(
+        "a.json",
+        "at the top level:",
+        "found key \"UserDetailList\" twice",
+    );
+    // `"Effect":"Deny","Effect":"Allow"` in an inline policy given as an object.
+    let doc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Effect": "Allow", "Action": "workmail:*", "Resource": "*"}]}"#;
+    let with_doc = inline_doc(json!("@DOC@")).to_string();
+    case.write("b.json", with_doc.replace("\"@DOC@\"", doc));
+    case.scan_auth("b.json").input_error(
+        "b.json",
+        "at /UserDetailList/0/UserPolicyList/0/PolicyDocument/Statement/0:",
+        "found key \"Effect\" twice",
+    );
+    // The same document URL-encoded, as the API returns it: the holder is
+    // not evaluated, with the reason, never judged on the last Effect.
+    let encoded: String = doc
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    case.write_json("c.json", &inline_doc(json!(encoded)));
+    let report = case.scan_auth("c.json").incomplete();
+    assert_inline_policy_unreadable(&report, "line 1", "duplicate key \"Effect\"");
+    // A credential report with `Content` twice, a caller identity with `Arn` twice.
+    let cr = fixture_json("credential-report.json").to_string();
+    case.write("r.json", cr.replacen('{', "{\"Content\": \"\",", 1));
+    case.scan_report("r.json").input_error(
+        "r.json",
+        "at the top level:",
+        "found key \"Content\" twice",
+    );
+    case.write(
+        "caller-identity.json",
+        r#"{"UserId": "AIDAEXAMPLEAUDITOR01", "Account": "123456789012",
+            "Arn": "arn:aws:iam::123456789012:root", "Arn": "arn:aws:iam::123456789012:user/auditor"}"#,
+    );
+    case.scan_auth("auth-details.json").input_error(
+        "caller-identity.json",
+        "at the top level:",
+        "found key \"Arn\" twice",
+    );
+}
+
+/// IAM group and user names are unique per account, regardless of case and
+/// path. Two groups named alike would make a member's `GroupList` (names)
+/// resolve to whichever came last.
+#[test]
+fn two_groups_or_users_with_one_name_are_refused() {
+    let case = Case::new();
+    let auth = auth_with(|v| {
+        let mut twin = v["GroupDetailList"][0].clone();
+        let name = twin["GroupName"].as_str().unwrap().to_owned();
+        twin["Path"] = json!("/x/");
+        twin["Arn"] = json!(format!("arn:aws:iam::123456789012:group/x/{name}"));
+        twin["GroupPolicyList"] = json!([]);
+        twin["AttachedManagedPolicies"] = json!([]);
+        v["GroupDetailList"].as_array_mut().unwrap().push(twin);
+    });
+    case.write_json("g.json", &auth);
+    case.scan_auth("g.json").input_error(
+        "g.json",
+        "and again at /GroupDetailList/",
+        "(expected each group name once)",
+    );
+    let auth = auth_with(|v| {
+        let mut twin = v["UserDetailList"][0].clone();
+        let name = twin["UserName"].as_str().unwrap().to_uppercase();
+        twin["UserName"] = json!(name);
+        twin["Arn"] = json!(format!("arn:aws:iam::123456789012:user/{name}"));
+        v["UserDetailList"].as_array_mut().unwrap().push(twin);
+    });
+    case.write_json("u.json", &auth);
+    case.scan_auth("u.json").input_error(
+        "u.json",
+        "duplicate user name",
+        "(expected each user name once)",
+    );
+}
+
 #[test]
 fn null_lists_mean_empty_as_aws_writes_them() {
     // AWS omits or nulls empty lists interchangeably: not an error, and

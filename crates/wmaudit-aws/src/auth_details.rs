@@ -2,13 +2,17 @@
 //!
 //! The whole part is all-or-nothing: an error on any page (or paging that
 //! stops while AWS still says "truncated") yields a gap, never a partial
-//! account that rules would treat as complete.
+//! account that rules would treat as complete. The pages go through the same
+//! reader as an imported file (`wmaudit_core::snapshot::auth_details`), so a
+//! response that file import would refuse (an empty ARN, a duplicate name)
+//! is refused here too, as a gap naming the page and place.
 
 use std::collections::BTreeSet;
 
+use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
 use aws_sdk_iam::types::{
-    AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail,
-    UserDetail,
+    AttachedPermissionsBoundary, AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail,
+    PolicyDetail, RoleDetail, UserDetail,
 };
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
@@ -16,11 +20,13 @@ use serde_json::Value;
 
 use super::gap::{gap, gap_text};
 use super::{Clients, Progress};
-use wmaudit_core::account::{
-    Account, Group, InlinePolicy, ManagedPolicy, PolicyAttachment, Role, Tag, User,
-    is_aws_managed_arn,
+use wmaudit_core::account::{Account, is_aws_managed_arn};
+use wmaudit_core::snapshot::auth_details::{
+    AttachmentIn, BoundaryIn, GroupIn, InlineIn, LastUsedIn, Page, PolicyIn, RoleIn, TagIn, UserIn,
+    VersionIn, account_from_pages,
 };
-use wmaudit_core::snapshot::{Gap, Part};
+use wmaudit_core::snapshot::json::Field;
+use wmaudit_core::snapshot::{Gap, Located, Part};
 
 const OP: &str = "iam:GetAccountAuthorizationDetails";
 
@@ -58,10 +64,7 @@ pub async fn authorization_details(clients: &Clients, progress: &Progress) -> Re
         ));
         let page = page.map_err(|e| on_page(gap(part, OP, &e), n))?;
         last_truncated = page.is_truncated();
-        raw.users.extend(page.user_detail_list().iter().cloned());
-        raw.groups.extend(page.group_detail_list().iter().cloned());
-        raw.roles.extend(page.role_detail_list().iter().cloned());
-        raw.policies.extend(page.policies().iter().cloned());
+        raw.push(n, &page);
         if n >= MAX_PAGES && last_truncated {
             return Err(gap_text(
                 part,
@@ -84,7 +87,7 @@ pub async fn authorization_details(clients: &Clients, progress: &Progress) -> Re
             ),
         ));
     }
-    Ok(raw.into_account())
+    raw.into_account()
 }
 
 /// Says which page failed when it was not the first: a later page failing
@@ -96,55 +99,59 @@ pub(crate) fn on_page(mut g: Gap, n: usize) -> Gap {
     g
 }
 
+/// The SDK's pages in the wire format the file reader uses, so both go
+/// through the same validation ([`account_from_pages`]).
 #[derive(Default)]
 struct Raw {
-    users: Vec<UserDetail>,
-    groups: Vec<GroupDetail>,
-    roles: Vec<RoleDetail>,
-    policies: Vec<ManagedPolicyDetail>,
+    pages: Vec<(Located, Page)>,
 }
 
 impl Raw {
-    fn into_account(self) -> Account {
-        let users: Vec<User> = self.users.iter().map(user).collect();
-        let groups: Vec<Group> = self.groups.iter().map(group).collect();
-        let roles: Vec<Role> = self.roles.iter().map(role).collect();
+    fn push(&mut self, n: usize, page: &GetAccountAuthorizationDetailsOutput) {
+        let at = Located {
+            file: format!("{OP} response page {n}"),
+            pointer: String::new(),
+        };
+        let page = Page {
+            user_detail_list: Field::Value(page.user_detail_list().iter().map(user).collect()),
+            group_detail_list: Field::Value(page.group_detail_list().iter().map(group).collect()),
+            role_detail_list: Field::Value(page.role_detail_list().iter().map(role).collect()),
+            policies: Field::Value(page.policies().iter().map(policy).collect()),
+            // Paging was checked against the responses themselves.
+            is_truncated: None,
+            next_token: None,
+        };
+        self.pages.push((at, page));
+    }
 
+    fn into_account(self) -> Result<Account, Gap> {
+        let mut account = account_from_pages(self.pages).map_err(|e| {
+            gap_text(
+                Part::AuthorizationDetails,
+                format!("{OP}: InvalidResponse: {e}"),
+            )
+        })?;
         // AWS managed policies: the response lists all ~1,500 of them; keep the
         // ones this account uses (evaluation falls back to its own copy otherwise).
-        let mut used: BTreeSet<&str> = BTreeSet::new();
-        for u in &users {
-            used.extend(u.attached_policies.iter().map(|a| a.arn.as_str()));
-            used.extend(u.permissions_boundary.as_deref());
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for u in &account.users {
+            used.extend(u.attached_policies.iter().map(|a| a.arn.clone()));
+            used.extend(u.permissions_boundary.clone());
         }
-        for g in &groups {
-            used.extend(g.attached_policies.iter().map(|a| a.arn.as_str()));
+        for g in &account.groups {
+            used.extend(g.attached_policies.iter().map(|a| a.arn.clone()));
         }
-        for r in &roles {
-            used.extend(r.attached_policies.iter().map(|a| a.arn.as_str()));
-            used.extend(r.permissions_boundary.as_deref());
+        for r in &account.roles {
+            used.extend(r.attached_policies.iter().map(|a| a.arn.clone()));
+            used.extend(r.permissions_boundary.clone());
         }
-        let policies = self
-            .policies
-            .iter()
-            .filter(|p| {
-                let arn = p.arn().unwrap_or_default();
-                !is_aws_managed_arn(arn)
-                    || used.contains(arn)
-                    || p.attachment_count().unwrap_or(0) > 0
-                    || p.permissions_boundary_usage_count().unwrap_or(0) > 0
-            })
-            .map(policy)
-            .collect();
-
-        let mut account = Account {
-            users,
-            groups,
-            roles,
-            policies,
-        };
-        account.normalize();
-        account
+        account.policies.retain(|p| {
+            !is_aws_managed_arn(&p.arn)
+                || used.contains(&p.arn)
+                || p.attachment_count.unwrap_or(0) > 0
+                || p.permissions_boundary_usage_count.unwrap_or(0) > 0
+        });
+        Ok(account)
     }
 }
 
@@ -152,133 +159,118 @@ fn date(d: Option<&DateTime>) -> Option<String> {
     d.and_then(|d| d.fmt(Format::DateTime).ok())
 }
 
-fn s(v: Option<&str>) -> String {
-    v.unwrap_or_default().to_owned()
+fn text(v: Option<&str>) -> Option<String> {
+    v.map(str::to_owned)
 }
 
-fn path(v: Option<&str>) -> String {
-    v.filter(|p| !p.is_empty()).unwrap_or("/").to_owned()
+/// A field the API always sends: absent is absent, for validation to name.
+fn field(v: Option<&str>) -> Field<String> {
+    text(v).into()
 }
 
 /// The document exactly as IAM sent it (URL-encoded text); evaluation decodes.
-fn document(text: Option<&str>) -> Value {
-    Value::String(s(text))
+fn document(d: Option<&str>) -> Option<Value> {
+    d.map(|d| Value::String(d.to_owned()))
 }
 
-fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
+fn inline(list: &[PolicyDetail]) -> Vec<InlineIn> {
     list.iter()
-        .map(|p| InlinePolicy {
-            name: s(p.policy_name()),
-            document: document(p.policy_document()),
+        .map(|p| InlineIn {
+            policy_name: field(p.policy_name()),
+            policy_document: document(p.policy_document()).into(),
         })
         .collect()
 }
 
-fn attached(list: &[AttachedPolicy]) -> Vec<PolicyAttachment> {
+fn attached(list: &[AttachedPolicy]) -> Vec<AttachmentIn> {
     list.iter()
-        .map(|a| {
-            let arn = s(a.policy_arn());
-            PolicyAttachment {
-                name: a
-                    .policy_name()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| name_from_arn(&arn)),
-                arn,
-            }
+        .map(|a| AttachmentIn {
+            policy_name: text(a.policy_name()),
+            policy_arn: field(a.policy_arn()),
         })
         .collect()
 }
 
-fn tags(list: &[aws_sdk_iam::types::Tag]) -> Vec<Tag> {
+fn tags(list: &[aws_sdk_iam::types::Tag]) -> Vec<TagIn> {
     list.iter()
-        .map(|t| Tag {
-            key: t.key().to_owned(),
-            value: t.value().to_owned(),
+        .map(|t| TagIn {
+            key: Field::Value(t.key().to_owned()),
+            value: Some(t.value().to_owned()),
         })
         .collect()
 }
 
-fn name_from_arn(arn: &str) -> String {
-    arn.rsplit('/').next().unwrap_or_default().to_owned()
+fn boundary(b: Option<&AttachedPermissionsBoundary>) -> Option<BoundaryIn> {
+    b.map(|b| BoundaryIn {
+        permissions_boundary_arn: text(b.permissions_boundary_arn()),
+    })
 }
 
-fn user(u: &UserDetail) -> User {
-    User {
-        name: s(u.user_name()),
-        arn: s(u.arn()),
-        id: s(u.user_id()),
-        path: path(u.path()),
+fn user(u: &UserDetail) -> UserIn {
+    UserIn {
+        user_name: field(u.user_name()),
+        arn: field(u.arn()),
+        user_id: text(u.user_id()),
+        path: text(u.path()),
         create_date: date(u.create_date()),
-        groups: u.group_list().to_vec(),
-        inline_policies: inline(u.user_policy_list()),
-        attached_policies: attached(u.attached_managed_policies()),
-        permissions_boundary: u
-            .permissions_boundary()
-            .and_then(|b| b.permissions_boundary_arn())
-            .map(str::to_owned),
+        group_list: Some(u.group_list().to_vec()),
+        user_policy_list: inline(u.user_policy_list()),
+        attached_managed_policies: attached(u.attached_managed_policies()),
+        permissions_boundary: boundary(u.permissions_boundary()),
         tags: tags(u.tags()),
     }
 }
 
-fn group(g: &GroupDetail) -> Group {
-    Group {
-        name: s(g.group_name()),
-        arn: s(g.arn()),
-        id: s(g.group_id()),
-        path: path(g.path()),
+fn group(g: &GroupDetail) -> GroupIn {
+    GroupIn {
+        group_name: field(g.group_name()),
+        arn: field(g.arn()),
+        group_id: text(g.group_id()),
+        path: text(g.path()),
         create_date: date(g.create_date()),
-        inline_policies: inline(g.group_policy_list()),
-        attached_policies: attached(g.attached_managed_policies()),
+        group_policy_list: inline(g.group_policy_list()),
+        attached_managed_policies: attached(g.attached_managed_policies()),
     }
 }
 
-fn role(r: &RoleDetail) -> Role {
-    Role {
-        name: s(r.role_name()),
-        arn: s(r.arn()),
-        id: s(r.role_id()),
-        path: path(r.path()),
+fn role(r: &RoleDetail) -> RoleIn {
+    RoleIn {
+        role_name: field(r.role_name()),
+        arn: field(r.arn()),
+        role_id: text(r.role_id()),
+        path: text(r.path()),
         create_date: date(r.create_date()),
-        assume_role_policy: r.assume_role_policy_document().map(|d| document(Some(d))),
-        inline_policies: inline(r.role_policy_list()),
-        attached_policies: attached(r.attached_managed_policies()),
-        permissions_boundary: r
-            .permissions_boundary()
-            .and_then(|b| b.permissions_boundary_arn())
-            .map(str::to_owned),
-        last_used: r.role_last_used().and_then(|l| date(l.last_used_date())),
+        assume_role_policy_document: document(r.assume_role_policy_document()),
+        role_policy_list: inline(r.role_policy_list()),
+        attached_managed_policies: attached(r.attached_managed_policies()),
+        permissions_boundary: boundary(r.permissions_boundary()),
+        role_last_used: r.role_last_used().map(|l| LastUsedIn {
+            last_used_date: date(l.last_used_date()),
+        }),
         tags: tags(r.tags()),
     }
 }
 
-fn policy(p: &ManagedPolicyDetail) -> ManagedPolicy {
-    let arn = s(p.arn());
-    let versions = p.policy_version_list();
-    // The default version: flagged, or named by DefaultVersionId.
-    let default = versions
-        .iter()
-        .find(|v| v.is_default_version())
-        .or_else(|| {
-            versions
-                .iter()
-                .find(|v| v.version_id().is_some() && v.version_id() == p.default_version_id())
-        });
-    ManagedPolicy {
-        name: p
-            .policy_name()
-            .map(str::to_owned)
-            .unwrap_or_else(|| name_from_arn(&arn)),
-        id: s(p.policy_id()),
-        path: path(p.path()),
-        default_version_id: p.default_version_id().map(str::to_owned),
+fn policy(p: &ManagedPolicyDetail) -> PolicyIn {
+    PolicyIn {
+        policy_name: text(p.policy_name()),
+        arn: field(p.arn()),
+        policy_id: text(p.policy_id()),
+        path: text(p.path()),
+        default_version_id: text(p.default_version_id()),
         attachment_count: p.attachment_count().and_then(|c| u64::try_from(c).ok()),
         permissions_boundary_usage_count: p
             .permissions_boundary_usage_count()
             .and_then(|c| u64::try_from(c).ok()),
         update_date: date(p.update_date()),
-        document: default
-            .and_then(|v| v.document())
-            .map(|d| document(Some(d))),
-        arn,
+        policy_version_list: p
+            .policy_version_list()
+            .iter()
+            .map(|v| VersionIn {
+                document: document(v.document()),
+                version_id: text(v.version_id()),
+                is_default_version: Some(v.is_default_version()),
+            })
+            .collect(),
     }
 }

@@ -19,3 +19,4 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snapshot;
+pub mod strict_json;

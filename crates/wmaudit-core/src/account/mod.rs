@@ -15,6 +15,7 @@ pub type RawDocument = Value;
 #[serde(deny_unknown_fields)]
 pub struct InlinePolicy {
     pub name: String,
+    #[serde(deserialize_with = "crate::strict_json::strict")]
     pub document: RawDocument,
 }
 
@@ -83,7 +84,11 @@ pub struct Role {
     pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::strict_json::strict_opt"
+    )]
     pub assume_role_policy: Option<RawDocument>,
     #[serde(default)]
     pub inline_policies: Vec<InlinePolicy>,
@@ -115,7 +120,11 @@ pub struct ManagedPolicy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_date: Option<String>,
     /// The default version's document; None when the source did not include it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::strict_json::strict_opt"
+    )]
     pub document: Option<RawDocument>,
 }
 

@@ -93,11 +93,12 @@ impl PolicyDocument {
     /// Parses a document as IAM stores it: URL-encoded or JSON text.
     pub fn parse(text: &str) -> Result<Self, PolicyError> {
         let decoded = decode_document_text(text)?;
-        let value: Value = serde_json::from_str(&decoded).map_err(|e| PolicyError::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
+        let value: Value =
+            crate::strict_json::strict_from_str(&decoded).map_err(|e| PolicyError::Json {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
         Self::from_value(&value)
     }
 

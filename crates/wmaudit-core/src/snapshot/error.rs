@@ -10,6 +10,8 @@ pub enum Place {
     LineColumn { line: usize, column: usize },
     /// A JSON shape error: a JSON pointer such as `/UserDetailList/3/GroupList`.
     Pointer(String),
+    /// A JSON pointer in another file (or response page) than the error's own.
+    PointerIn { file: String, pointer: String },
     /// A CSV cell: 1-based line and the column's header name.
     CsvCell { line: u64, column: String },
     /// A whole CSV line (header problems, wrong field count).
@@ -26,6 +28,10 @@ impl Place {
         match self {
             Place::Pointer(p) if p.is_empty() => "the top level".to_owned(),
             Place::Pointer(p) => p.clone(),
+            Place::PointerIn { file, pointer } if pointer.is_empty() => {
+                format!("the top level of {file}")
+            }
+            Place::PointerIn { file, pointer } => format!("{pointer} of {file}"),
             Place::Arn(arn) => format!("the entry for {arn}"),
             other => other.to_string(),
         }
@@ -39,6 +45,7 @@ impl fmt::Display for Place {
             // An empty pointer is the document root; say so rather than print nothing.
             Place::Pointer(p) if p.is_empty() => f.write_str("at the top level"),
             Place::Pointer(p) => write!(f, "at {p}"),
+            Place::PointerIn { .. } => write!(f, "at {}", self.bare()),
             Place::CsvCell { line, column } => write!(f, "line {line}, column `{column}`"),
             Place::CsvLine(line) => write!(f, "line {line}"),
             Place::Arn(arn) => write!(f, "at the entry for {arn}"),

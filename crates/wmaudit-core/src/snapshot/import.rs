@@ -12,11 +12,14 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 
-use super::auth_details::arn_account;
-pub use super::auth_details::{parse_auth_details, parse_auth_details_with_pointers};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use super::auth_details::parse_auth_details;
 use super::credential_report::{CredentialReport, ReportDate, parse_csv};
 use super::error::{InputError, Place};
-use super::json_walk::{self, Node};
+use super::json::{self, Field, Seg};
+use super::validate::arn_account;
 use super::{CallerIdentity, Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind};
 
 /// The files to import; any may be absent (its part becomes a gap).
@@ -147,34 +150,79 @@ pub(crate) fn read(path: &Path) -> Result<(String, Vec<u8>), InputError> {
 /// A credential report file: the JSON `aws iam get-credential-report` prints
 /// (base64 Content, GeneratedTime), or the decoded CSV (no generation time).
 pub fn parse_credential_report(bytes: &[u8], source: &str) -> Result<CredentialReport, InputError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = json::strip_bom(bytes);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return parse_csv(bytes, None, source);
     }
 
-    let value = json_walk::parse(bytes, source)?;
-    let root = Node::root(&value, source);
-    root.object("the output of `aws iam get-credential-report`")?;
-    if let Some(format) = root.get("ReportFormat")?
-        && format.str()? != "text/csv"
-    {
-        return Err(format.error("\"text/csv\""));
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Output {
+        report_format: Option<String>,
+        generated_time: Option<String>,
+        #[serde(default)]
+        content: Field<String>,
     }
-    let generated_at = match root.get("GeneratedTime")? {
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] => "the output of `aws iam get-credential-report`".to_owned(),
+            _ => "a string".to_owned(),
+        }
+    }
+    let text = json::text(bytes, source)?;
+    let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
+    let out = out.0;
+    let at = |key: &str| Place::Pointer(format!("/{key}"));
+    if let Some(format) = out.report_format
+        && format != "text/csv"
+    {
+        let found = json::describe(&Value::String(format));
+        return Err(InputError::shape(
+            source,
+            at("ReportFormat"),
+            "\"text/csv\"",
+            found,
+        ));
+    }
+    let generated_at = match out.generated_time {
         None => None,
-        Some(t) => Some(ReportDate::parse(t.str()?).map_err(|_| t.error("an RFC 3339 timestamp"))?),
+        Some(t) => Some(ReportDate::parse(&t).map_err(|_| {
+            let found = json::describe(&Value::String(t.clone()));
+            InputError::shape(source, at("GeneratedTime"), "an RFC 3339 timestamp", found)
+        })?),
     };
-    let content = root.require("Content")?;
+    let content = match out.content {
+        Field::Value(c) => c,
+        other => {
+            let found = if other == Field::Null {
+                "null"
+            } else {
+                "no such key"
+            };
+            return Err(InputError::shape(
+                source,
+                at("Content"),
+                "key \"Content\" (required)",
+                found,
+            ));
+        }
+    };
     // The CLI prints one line, but a wrapped copy should decode just as well.
-    let text: Vec<u8> = content
-        .str()?
+    let compact: Vec<u8> = content
         .bytes()
         .filter(|b| !b.is_ascii_whitespace())
         .collect();
     let csv = base64::engine::general_purpose::STANDARD
-        .decode(&text)
-        .map_err(|e| content.error(format!("base64-encoded CSV ({e})")))?;
+        .decode(&compact)
+        .map_err(|e| {
+            InputError::shape(
+                source,
+                at("Content"),
+                format!("base64-encoded CSV ({e})"),
+                json::describe(&Value::String(content.clone())),
+            )
+        })?;
     parse_csv(
         &csv,
         generated_at,
@@ -187,36 +235,98 @@ pub fn parse_account_summary(
     bytes: &[u8],
     source: &str,
 ) -> Result<BTreeMap<String, i64>, InputError> {
-    let value = json_walk::parse(bytes, source)?;
-    let root = Node::root(&value, source);
-    root.object("the output of `aws iam get-account-summary` ({\"SummaryMap\": {...}})")?;
-    let map = root.require("SummaryMap")?;
-    let entries = map.object("an object of counts")?;
-    let mut out = BTreeMap::new();
-    for key in entries.keys() {
-        let n = map.require(key)?;
-        let count = n.value.as_i64().ok_or_else(|| n.error("an integer"))?;
-        out.insert(key.clone(), count);
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Output {
+        #[serde(default, deserialize_with = "summary_map")]
+        summary_map: Field<BTreeMap<String, i64>>,
     }
-    Ok(out)
+    fn summary_map<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Field<BTreeMap<String, i64>>, D::Error> {
+        #[derive(Deserialize)]
+        struct Counts(
+            #[serde(deserialize_with = "crate::strict_json::unique_map")] BTreeMap<String, i64>,
+        );
+        Ok(Option::<Counts>::deserialize(d)?.map_or(Field::Null, |c| Field::Value(c.0)))
+    }
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] => "the output of `aws iam get-account-summary` ({\"SummaryMap\": {...}})",
+            [_] => "an object of counts",
+            _ => "an integer",
+        }
+        .to_owned()
+    }
+    let text = json::text(bytes, source)?;
+    let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
+    match out.0.summary_map {
+        Field::Value(map) => Ok(map),
+        other => Err(InputError::shape(
+            source,
+            Place::Pointer("/SummaryMap".into()),
+            "key \"SummaryMap\" (required)",
+            if other == Field::Null {
+                "null"
+            } else {
+                "no such key"
+            },
+        )),
+    }
 }
 
 /// `aws sts get-caller-identity`: `{"UserId", "Account", "Arn"}`.
 pub fn parse_caller_identity(bytes: &[u8], source: &str) -> Result<CallerIdentity, InputError> {
-    let value = json_walk::parse(bytes, source)?;
-    let root = Node::root(&value, source);
-    root.object(
-        "the output of `aws sts get-caller-identity` ({\"UserId\", \"Account\", \"Arn\"})",
-    )?;
-    let account_node = root.require("Account")?;
-    let account = account_node.str()?.to_owned();
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Output {
+        #[serde(default)]
+        account: Field<String>,
+        #[serde(default)]
+        arn: Field<String>,
+        user_id: Option<String>,
+    }
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] => {
+                "the output of `aws sts get-caller-identity` ({\"UserId\", \"Account\", \"Arn\"})"
+            }
+            _ => "a string",
+        }
+        .to_owned()
+    }
+    let text = json::text(bytes, source)?;
+    let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
+    let out = out.0;
+    let required = |f: Field<String>, key: &str| match f {
+        Field::Value(s) if !s.is_empty() => Ok(s),
+        other => {
+            let (expected, found) = match other {
+                Field::Value(_) => ("a non-empty string".to_owned(), "string \"\""),
+                Field::Null => (format!("key {key:?} (required)"), "null"),
+                Field::Absent => (format!("key {key:?} (required)"), "no such key"),
+            };
+            Err(InputError::shape(
+                source,
+                Place::Pointer(format!("/{key}")),
+                expected,
+                found,
+            ))
+        }
+    };
+    let account = required(out.account, "Account")?;
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(account_node.error("a 12-digit AWS account id"));
+        return Err(InputError::shape(
+            source,
+            Place::Pointer("/Account".into()),
+            "a 12-digit AWS account id",
+            json::describe(&Value::String(account)),
+        ));
     }
     Ok(CallerIdentity {
         account,
-        arn: root.req_str("Arn")?,
-        user_id: root.opt_str("UserId")?.unwrap_or_default(),
+        arn: required(out.arn, "Arn")?,
+        user_id: out.user_id.unwrap_or_default(),
     }
     .masked())
 }

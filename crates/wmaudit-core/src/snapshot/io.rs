@@ -63,10 +63,7 @@ fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
                     Place::Pointer("/metadata".into()),
                     "a metadata value that is not an object".to_owned(),
                 ),
-                Ok(v) => (
-                    Place::Pointer(String::new()),
-                    super::json_walk::describe(&v),
-                ),
+                Ok(v) => (Place::Pointer(String::new()), super::json::describe(&v)),
                 Err(e) => return Err(InputError::from_json(source, None, &e)),
             };
             return Err(InputError::shape(source, place, EXPECTED, found));
@@ -93,7 +90,7 @@ fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
             source,
             Place::Pointer("/metadata/format".into()),
             format!("the string {SNAPSHOT_FORMAT:?}"),
-            super::json_walk::describe(&other),
+            super::json::describe(&other),
         )),
         None => Err(InputError::shape(
             source,

@@ -4,15 +4,13 @@
 //! `wmaudit-snapshot/1` is a stable file format (docs/snapshot.md): fields may
 //! be added in a compatible way; anything else gets a new version.
 
-mod auth_details;
-mod auth_details_typed;
-#[doc(hidden)]
-pub use auth_details_typed::readers_agree as auth_details_readers_agree;
+pub mod auth_details;
 pub mod credential_report;
 pub mod error;
 pub mod import;
 pub mod io;
-mod json_walk;
+pub mod json;
+mod validate;
 
 use std::collections::BTreeMap;
 
@@ -22,10 +20,11 @@ use crate::account::Account;
 pub use credential_report::{CredentialReport, CredentialRow, ReportDate, parse_csv};
 pub use error::{InputError, Place};
 pub use import::{
-    ImportPaths, from_files, parse_account_summary, parse_auth_details,
-    parse_auth_details_with_pointers, parse_caller_identity, parse_credential_report,
+    ImportPaths, from_files, parse_account_summary, parse_auth_details, parse_caller_identity,
+    parse_credential_report,
 };
 pub use io::{parse_snapshot, read_snapshot, to_json_string, write_snapshot};
+pub use validate::Located;
 
 pub const SNAPSHOT_FORMAT: &str = "wmaudit-snapshot/1";
 
@@ -136,7 +135,11 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_arn: Option<String>,
     /// API calls made per operation (live collection only).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "crate::strict_json::unique_map"
+    )]
     pub api_calls: BTreeMap<String, u64>,
     /// Parts that could not be collected, with the reason.
     #[serde(default)]
@@ -153,7 +156,11 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_report: Option<CredentialReport>,
     /// GetAccountSummary's SummaryMap.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::strict_json::unique_map_opt"
+    )]
     pub account_summary: Option<BTreeMap<String, i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caller_identity: Option<CallerIdentity>,
@@ -162,7 +169,7 @@ pub struct Snapshot {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "present_or_null"
+        deserialize_with = "password_policy"
     )]
     pub password_policy: Option<Option<serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,14 +178,14 @@ pub struct Snapshot {
     pub account_aliases: Option<Vec<String>>,
 }
 
-/// A key that is present, even as `null`, is `Some`: serde's default would
-/// read `null` back as `None` and turn "none set" into "not collected".
-fn present_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+/// The password policy. A key that is present, even as `null`, is `Some`:
+/// serde's default would read `null` back as `None` and turn "none set"
+/// into "not collected". Its keys are unique, like every input's.
+fn password_policy<'de, D>(d: D) -> Result<Option<Option<serde_json::Value>>, D::Error>
 where
     D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
 {
-    Option::<T>::deserialize(d).map(Some)
+    Option::<crate::strict_json::Strict>::deserialize(d).map(|o| Some(o.map(|s| s.0)))
 }
 
 impl Snapshot {

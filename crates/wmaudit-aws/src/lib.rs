@@ -80,6 +80,9 @@ pub enum CollectError {
         .gaps.first().map_or("no reason recorded", |g| g.reason.as_str())
     )]
     NothingCollected { gaps: Vec<Gap> },
+    /// Parts that disagree (say, a credential report of another account).
+    #[error("the collected data is inconsistent: {0}")]
+    Inconsistent(#[source] wmaudit_core::snapshot::InputError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
 }
@@ -167,7 +170,7 @@ pub async fn collect_with(
         api_calls: clients.log().sent(),
         not_collected: gaps,
     };
-    Ok(Snapshot {
+    let mut snapshot = Snapshot {
         metadata,
         account,
         credential_report,
@@ -176,7 +179,10 @@ pub async fn collect_with(
         password_policy,
         virtual_mfa_devices,
         account_aliases,
-    })
+    };
+    wmaudit_core::snapshot::validate_snapshot(&mut snapshot, "the collected data")
+        .map_err(CollectError::Inconsistent)?;
+    Ok(snapshot)
 }
 
 fn keep<T>(r: Result<T, Gap>, gaps: &mut Vec<Gap>) -> Option<T> {

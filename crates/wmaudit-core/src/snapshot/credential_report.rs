@@ -144,6 +144,12 @@ impl CredentialReport {
     pub fn user(&self, name: &str) -> Option<&CredentialRow> {
         self.rows.iter().find(|r| !r.is_root() && r.user == name)
     }
+
+    /// Root first, then by name: row order in the source never changes output.
+    pub fn normalize(&mut self) {
+        self.rows
+            .sort_by(|a, b| (!a.is_root(), &a.user).cmp(&(!b.is_root(), &b.user)));
+    }
 }
 
 /// The columns [`CredentialRow`] is built from; any others are ignored.
@@ -207,7 +213,7 @@ pub fn parse_csv(
     }
 
     let mut rows = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut lines = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(source, &e))?;
         let line = record.position().map_or(0, csv::Position::line);
@@ -217,22 +223,19 @@ pub fn parse_csv(
             line,
             source,
         };
-        let row = cells.row()?;
-        if let Some(&first) = seen.get(&row.user) {
-            return Err(InputError::Duplicate {
-                file: source.to_owned(),
-                what: "credential report row for user",
-                key: row.user,
-                first: Box::new(Place::CsvLine(first)),
-                second: Box::new(Place::CsvLine(line)),
-            });
-        }
-        seen.insert(row.user.clone(), line);
-        rows.push(row);
+        rows.push(cells.row()?);
+        lines.push(line);
     }
+    let mut report = CredentialReport { generated_at, rows };
+    super::validate::report_rows(&report, &|i| {
+        (
+            source.to_owned(),
+            Place::CsvLine(lines.get(i).copied().unwrap_or(0)),
+        )
+    })?;
     // Root first, then by name: row order in the file never changes output.
-    rows.sort_by(|a, b| (!a.is_root(), &a.user).cmp(&(!b.is_root(), &b.user)));
-    Ok(CredentialReport { generated_at, rows })
+    report.normalize();
+    Ok(report)
 }
 
 /// One record with the header's column positions, for typed cell access.

@@ -19,7 +19,7 @@ pub use super::auth_details::parse_auth_details;
 use super::credential_report::{CredentialReport, ReportDate, parse_csv};
 use super::error::{InputError, Place};
 use super::json::{self, Field, Seg};
-use super::validate::arn_account;
+use super::validate::{Claim, arn_account, one_account};
 use super::{CallerIdentity, Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind};
 
 /// The files to import; any may be absent (its part becomes a gap).
@@ -72,46 +72,30 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
     };
 
     // Every ARN-bearing file must be about the same account as the others.
-    let mut claims: Vec<(String, String, String)> = Vec::new(); // (account, file, arn)
+    let claim = |file: &str, arn: &str| {
+        arn_account(arn).map(|acct| Claim {
+            account: acct.to_owned(),
+            file: file.to_owned(),
+            place: Place::Arn(arn.to_owned()),
+            from: format!("{arn:?}"),
+        })
+    };
+    let mut claims: Vec<Claim> = Vec::new();
     if let Some((file, c)) = &caller_identity {
-        claims.push((c.account.clone(), file.clone(), c.arn.clone()));
+        claims.push(Claim {
+            account: c.account.clone(),
+            file: file.clone(),
+            place: Place::Pointer("/Account".into()),
+            from: format!("{:?}", c.arn),
+        });
     }
     if let Some((file, a)) = &account {
-        let arns = a
-            .users
-            .iter()
-            .map(|u| &u.arn)
-            .chain(a.groups.iter().map(|g| &g.arn))
-            .chain(a.roles.iter().map(|r| &r.arn))
-            .chain(a.policies.iter().map(|p| &p.arn));
-        if let Some((acct, arn)) = arns
-            .filter_map(|arn| arn_account(arn).map(|x| (x, arn)))
-            .next()
-        {
-            claims.push((acct.to_owned(), file.clone(), arn.clone()));
-        }
+        claims.extend(entity_arns(a).find_map(|arn| claim(file, arn)));
     }
     if let Some((file, r)) = &credential_report {
-        for row in &r.rows {
-            if let Some(acct) = arn_account(&row.arn) {
-                claims.push((acct.to_owned(), file.clone(), row.arn.clone()));
-            }
-        }
+        claims.extend(r.rows.iter().filter_map(|row| claim(file, &row.arn)));
     }
-    if let Some((first_acct, first_file, first_arn)) = claims.first() {
-        if let Some((acct, file, arn)) = claims.iter().find(|(a, _, _)| a != first_acct) {
-            return Err(InputError::shape(
-                file,
-                Place::Arn(arn.clone()),
-                format!(
-                    "the same account as {first_file} ({first_acct}, from {first_arn:?}); \
-                     import files from one account at a time"
-                ),
-                format!("account {acct}"),
-            ));
-        }
-        snapshot.metadata.account_id = Some(first_acct.clone());
-    }
+    snapshot.metadata.account_id = one_account(&claims)?;
 
     for part in Part::ALL {
         if snapshot.has(part) {
@@ -124,6 +108,16 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
         snapshot.metadata.not_collected.push(Gap { part, reason });
     }
     Ok(snapshot)
+}
+
+/// Every ARN of the account's users, groups, roles and managed policies.
+pub(crate) fn entity_arns(a: &crate::account::Account) -> impl Iterator<Item = &String> {
+    a.users
+        .iter()
+        .map(|u| &u.arn)
+        .chain(a.groups.iter().map(|g| &g.arn))
+        .chain(a.roles.iter().map(|r| &r.arn))
+        .chain(a.policies.iter().map(|p| &p.arn))
 }
 
 /// Reads and parses an optional file; the file's display name goes along so

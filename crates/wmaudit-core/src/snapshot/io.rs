@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::error::{InputError, Place};
 use super::import::read;
+use super::validate::{self, Claim, Key, Kind, Located, arn_account};
 use super::{CallerIdentity, SNAPSHOT_FORMAT, Snapshot};
 
 /// Reads a snapshot file: refuses other format versions before looking at the
@@ -31,6 +32,7 @@ pub fn parse_snapshot(bytes: &[u8], source: &str) -> Result<Snapshot, InputError
     })?;
     de.end()
         .map_err(|e| InputError::from_json(source, None, &e))?;
+    validate_snapshot(&mut snapshot, source)?;
     // A snapshot written by hand or by an older build may hold the caller's
     // key id in the clear; nothing read from it may show one.
     snapshot.caller_identity = snapshot.caller_identity.map(CallerIdentity::masked);
@@ -39,6 +41,87 @@ pub fn parse_snapshot(bytes: &[u8], source: &str) -> Result<Snapshot, InputError
         .caller_arn
         .map(|arn| crate::redact::redact(&arn));
     Ok(snapshot)
+}
+
+/// The validation every snapshot gets, read from a file or just collected
+/// (file import and live collection also run its parts on their input): a
+/// snapshot is a file anyone can edit, and a clean root row
+/// placed before the real one, or a user of another account, must not pass.
+pub fn validate_snapshot(snapshot: &mut Snapshot, source: &str) -> Result<(), InputError> {
+    let pointer = |p: String| Place::Pointer(p);
+    if let Some(account) = &snapshot.account {
+        validate::identities(account, &|kind, i, key| {
+            let list = match kind {
+                Kind::User => "users",
+                Kind::Group => "groups",
+                Kind::Role => "roles",
+                Kind::Policy => "policies",
+            };
+            let field = match key {
+                Some(Key::Name) => "/name",
+                Some(Key::Arn) => "/arn",
+                None => "",
+            };
+            Located {
+                file: source.to_owned(),
+                pointer: format!("/account/{list}/{i}{field}"),
+            }
+        })?;
+    }
+    if let Some(report) = &snapshot.credential_report {
+        validate::report_rows(report, &|i| {
+            (
+                source.to_owned(),
+                pointer(format!("/credential_report/rows/{i}")),
+            )
+        })?;
+    }
+    let claim = |account: &str, place: Place, from: String| Claim {
+        account: account.to_owned(),
+        file: source.to_owned(),
+        place,
+        from,
+    };
+    let mut claims = Vec::new();
+    if let Some(id) = &snapshot.metadata.account_id {
+        claims.push(claim(
+            id,
+            pointer("/metadata/account_id".into()),
+            "metadata.account_id".into(),
+        ));
+    }
+    if let Some(c) = &snapshot.caller_identity {
+        claims.push(claim(
+            &c.account,
+            pointer("/caller_identity/account".into()),
+            "caller_identity.account".into(),
+        ));
+    }
+    if let Some(account) = &snapshot.account {
+        for arn in super::import::entity_arns(account) {
+            if let Some(acct) = arn_account(arn) {
+                claims.push(claim(acct, Place::Arn(arn.clone()), format!("{arn:?}")));
+                break;
+            }
+        }
+    }
+    if let Some(report) = &snapshot.credential_report {
+        for (i, row) in report.rows.iter().enumerate() {
+            if let Some(acct) = arn_account(&row.arn) {
+                let place = pointer(format!("/credential_report/rows/{i}/arn"));
+                claims.push(claim(acct, place, format!("{:?}", row.arn)));
+            }
+        }
+    }
+    validate::one_account(&claims)?;
+    // Entity order in a hand-edited file must not change the report.
+    if let Some(account) = &mut snapshot.account {
+        account.normalize();
+    }
+    if let Some(report) = &mut snapshot.credential_report {
+        report.normalize();
+    }
+    Ok(())
 }
 
 /// Only what is needed to check the version; everything else is skipped, so

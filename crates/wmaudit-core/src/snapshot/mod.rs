@@ -23,7 +23,7 @@ pub use import::{
     ImportPaths, from_files, parse_account_summary, parse_auth_details, parse_caller_identity,
     parse_credential_report,
 };
-pub use io::{parse_snapshot, read_snapshot, to_json_string, write_snapshot};
+pub use io::{parse_snapshot, read_snapshot, to_json_string, validate_snapshot, write_snapshot};
 pub use validate::Located;
 
 pub const SNAPSHOT_FORMAT: &str = "wmaudit-snapshot/1";

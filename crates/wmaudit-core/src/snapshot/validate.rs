@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::credential_report::CredentialReport;
 use super::error::{InputError, Place};
 use crate::account::Account;
 
@@ -175,4 +176,62 @@ fn duplicate(what: &'static str, key: &str, first: Located, second: Located) -> 
         first: Box::new(first_place),
         second: Box::new(Place::Pointer(second.pointer)),
     }
+}
+
+/// One credential report row per user, and one `<root_account>` row (the
+/// first of two would decide root's MFA and keys). `at` places row `i`.
+pub(crate) fn report_rows(
+    report: &CredentialReport,
+    at: &dyn Fn(usize) -> (String, Place),
+) -> Result<(), InputError> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, row) in report.rows.iter().enumerate() {
+        if let Some(&first) = seen.get(row.user.as_str()) {
+            let (file, second) = at(i);
+            return Err(InputError::Duplicate {
+                file,
+                what: "credential report row for user",
+                key: row.user.clone(),
+                first: Box::new(at(first).1),
+                second: Box::new(second),
+            });
+        }
+        seen.insert(&row.user, i);
+    }
+    Ok(())
+}
+
+/// Something that says which account the data is about.
+pub(crate) struct Claim {
+    pub account: String,
+    pub file: String,
+    pub place: Place,
+    /// What the account was read from (an ARN, or the metadata field).
+    pub from: String,
+}
+
+/// Every part of one snapshot (or every imported file) is about one account.
+/// Returns that account, if any part says.
+pub(crate) fn one_account(claims: &[Claim]) -> Result<Option<String>, InputError> {
+    let Some(first) = claims.first() else {
+        return Ok(None);
+    };
+    if let Some(other) = claims.iter().find(|c| c.account != first.account) {
+        let first_where = if first.file == other.file {
+            first.place.bare()
+        } else {
+            first.file.clone()
+        };
+        return Err(InputError::shape(
+            &other.file,
+            other.place.clone(),
+            format!(
+                "the same account as {first_where} ({}, from {}); \
+                 data from one account at a time",
+                first.account, first.from
+            ),
+            format!("account {} (from {})", other.account, other.from),
+        ));
+    }
+    Ok(Some(first.account.clone()))
 }

@@ -771,7 +771,12 @@ fn files_from_different_accounts_are_refused() {
         )),
         "{msg}"
     );
-    assert!(msg.ends_with("found account 123456789012"), "{msg}");
+    assert!(
+        msg.ends_with(
+            "found account 123456789012 (from \"arn:aws:iam::123456789012:user/auditor\")"
+        ) || msg.contains("found account 123456789012 (from \"arn:aws:iam::123456789012:"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -974,4 +979,88 @@ mod no_panics {
             feed_everything(&bytes);
         }
     }
+}
+
+/// A snapshot is a file anyone can edit: it gets the validation imported
+/// files get (before, each of these was accepted from `--snapshot`).
+#[test]
+fn snapshots_get_the_import_validation() {
+    let good = from_files(&all_fixtures()).unwrap();
+    let good: Value = serde_json::from_str(&to_json_string(&good)).unwrap();
+    let refuse = |what: &str, edit: &dyn Fn(&mut Value), place: &str, says: &str| {
+        let mut v = good.clone();
+        edit(&mut v);
+        let (_, msg) = err(snapshot::parse_snapshot(v.to_string().as_bytes(), "s.json"));
+        assert!(msg.starts_with("s.json: "), "{what}: {msg}");
+        assert!(msg.contains(place), "{what}: names {place}: {msg}");
+        assert!(msg.contains(says), "{what}: says {says}: {msg}");
+    };
+    let rows = |v: &mut Value| -> Vec<Value> {
+        v["credential_report"]["rows"].as_array().unwrap().clone()
+    };
+    refuse(
+        "a clean <root_account> row before the real one",
+        &|v| {
+            let mut all = rows(v);
+            let mut clean = all[0].clone();
+            assert_eq!(clean["user"], json!("<root_account>"));
+            clean["mfa_active"] = json!(true);
+            clean["access_key_1_active"] = json!(false);
+            all.insert(0, clean);
+            v["credential_report"]["rows"] = json!(all);
+        },
+        "at /credential_report/rows/0 and again at /credential_report/rows/1",
+        "duplicate credential report row for user \"<root_account>\"",
+    );
+    refuse(
+        "a user's row twice",
+        &|v| {
+            let mut all = rows(v);
+            all.push(all[1].clone());
+            v["credential_report"]["rows"] = json!(all);
+        },
+        "and again at /credential_report/rows/",
+        "duplicate credential report row",
+    );
+    refuse(
+        "one ARN twice",
+        &|v| {
+            let users = v["account"]["users"].as_array_mut().unwrap();
+            let mut twin = users[0].clone();
+            twin["name"] = json!("someone-else");
+            users.push(twin);
+        },
+        "at /account/users/0 and again at /account/users/",
+        "duplicate user",
+    );
+    refuse(
+        "a user of another account",
+        &|v| {
+            let users = v["account"]["users"].as_array_mut().unwrap();
+            let mut other = users[0].clone();
+            other["name"] = json!("visitor");
+            other["arn"] = json!("arn:aws:iam::210987654321:user/visitor");
+            users.push(other);
+        },
+        "/arn",
+        "expected an ARN in account 123456789012",
+    );
+    refuse(
+        "metadata.account_id matching no ARN",
+        &|v| v["metadata"]["account_id"] = json!("999999999999"),
+        "at /caller_identity/account",
+        "expected the same account as /metadata/account_id (999999999999",
+    );
+    refuse(
+        "a user row of another account",
+        &|v| {
+            let mut all = rows(v);
+            all[1]["arn"] = json!("arn:aws:iam::210987654321:user/x");
+            v["credential_report"]["rows"] = json!(all);
+        },
+        "/arn",
+        "found account 210987654321",
+    );
+    // And the untouched snapshot reads back.
+    assert!(snapshot::parse_snapshot(good.to_string().as_bytes(), "s.json").is_ok());
 }

@@ -80,7 +80,7 @@ pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
 fn cmd_scan(args: ScanArgs) -> Result<u8> {
     let (rules, config) = load_rules(&args.rules)?;
     let baseline = match &args.baseline {
-        Some(p) => Some(load_baseline(p).map_err(anyhow::Error::msg)?),
+        Some(p) => Some(load_baseline(p)?),
         None => None,
     };
     let fail_on = match args.fail_on {

@@ -14,9 +14,10 @@ use crate::findings::{
     ConfigNotice, Coverage, Finding, Gate, NoticeKind, PrincipalSummary, ReportedFinding, ScanMeta,
     ScanReport, Severity, Suppressed, Verdict,
 };
+use crate::report::v1::SCHEMA;
 use crate::rules::context::{Context, WorkMailFacts, designated_admins};
 use crate::rules::{self, RuleSet};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{InputError, Place, Snapshot};
 
 pub struct ScanOptions<'a> {
     pub rules: &'a RuleSet,
@@ -288,55 +289,60 @@ fn summarize(
         .collect()
 }
 
-/// Fingerprints of the findings in a previous `wmaudit-report/1` JSON report.
-pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: baseline is not valid JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    // One account's report is an object; several accounts' an array of them.
-    let (reports, prefix): (Vec<&serde_json::Value>, bool) = match &v {
-        serde_json::Value::Array(items) => (items.iter().collect(), true),
-        other => (vec![other], false),
+/// The fingerprints in a baseline: a JSON report written by
+/// `wmaudit scan --format json` (one account's object, or several accounts'
+/// array), read with the same model that writes it.
+pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, InputError> {
+    use crate::report::v1;
+    use crate::snapshot::json::{self, Seg};
+
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        schema: Option<serde_json::Value>,
+    }
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] | [Seg::Index(_)] => "a report written by `wmaudit scan --format json`".to_owned(),
+            [.., Seg::Key(k)] if k == "fingerprint" => "a string".to_owned(),
+            _ => format!("the {SCHEMA} shape (docs/report-format.md)"),
+        }
+    }
+    let (file, bytes) = crate::snapshot::import::read(path)?;
+    let text = json::text(&bytes, &file)?;
+    let many = text.trim_start().starts_with('[');
+    // The format first: another file's shape would give a confusing error.
+    let probes: Vec<Probe> = if many {
+        json::from_text(text, &file, "", expect)?
+    } else {
+        vec![json::from_text(text, &file, "", expect)?]
+    };
+    for (n, probe) in probes.iter().enumerate() {
+        if probe.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA) {
+            let at = if many {
+                format!("/{n}/schema")
+            } else {
+                "/schema".to_owned()
+            };
+            return Err(InputError::shape(
+                &file,
+                Place::Pointer(at),
+                format!("\"{SCHEMA}\" (a report written by `wmaudit scan --format json`)"),
+                probe
+                    .schema
+                    .as_ref()
+                    .map_or("nothing".to_owned(), json::describe),
+            ));
+        }
+    }
+    let reports: Vec<v1::Report> = if many {
+        json::from_text(text, &file, "", expect)?
+    } else {
+        vec![json::from_text(text, &file, "", expect)?]
     };
     let mut out = BTreeSet::new();
-    for (n, report) in reports.into_iter().enumerate() {
-        let at = if prefix {
-            format!("/{n}")
-        } else {
-            String::new()
-        };
-        match report.get("schema").and_then(|s| s.as_str()) {
-            Some("wmaudit-report/1") => {}
-            other => {
-                return Err(format!(
-                    "{}: {at}/schema: expected \"wmaudit-report/1\" (a report written by `wmaudit scan --format json`), found {}",
-                    path.display(),
-                    other.map_or("nothing".to_owned(), |s| format!("{s:?}"))
-                ));
-            }
-        }
-        let findings = report
-            .get("findings")
-            .and_then(|f| f.as_array())
-            .ok_or_else(|| format!("{}: {at}/findings: expected an array", path.display()))?;
-        for (i, f) in findings.iter().enumerate() {
-            let fp = f
-                .get("fingerprint")
-                .and_then(|x| x.as_str())
-                .ok_or_else(|| {
-                    format!(
-                        "{}: {at}/findings/{i}/fingerprint: expected a string",
-                        path.display()
-                    )
-                })?;
-            out.insert(fp.to_owned());
+    for report in reports {
+        for f in report.findings.into_vec() {
+            out.insert(f.fingerprint.into_owned());
         }
     }
     Ok(out)

@@ -185,14 +185,16 @@ mod tests {
 
     #[test]
     fn items_at_the_depth_are_one_line_each() {
+        // Keys in sorted order: the same with or without serde_json's
+        // preserve_order (which a dependency of wmaudit-aws turns on).
         let v = serde_json::json!({
-            "schema": "x",
-            "findings": [{"a": [1, 2], "b": {"c": null}}, {}],
-            "empty": [],
+            "a_schema": "x",
+            "b_findings": [{"a": [1, 2], "b": {"c": null}}, {}],
+            "c_empty": [],
         });
         assert_eq!(
             to_pretty_string(&v, 2),
-            "{\n  \"schema\": \"x\",\n  \"findings\": [\n    {\"a\":[1,2],\"b\":{\"c\":null}},\n    {}\n  ],\n  \"empty\": []\n}\n"
+            "{\n  \"a_schema\": \"x\",\n  \"b_findings\": [\n    {\"a\":[1,2],\"b\":{\"c\":null}},\n    {}\n  ],\n  \"c_empty\": []\n}\n"
         );
         assert_eq!(to_pretty_string(&v, 0), format!("{v}\n"));
     }

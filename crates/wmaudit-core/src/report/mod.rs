@@ -8,7 +8,9 @@ pub mod json;
 mod json_text;
 pub mod markdown;
 pub mod sarif;
+mod sarif_model;
 pub mod table;
+pub mod v1;
 
 use std::fmt;
 use std::str::FromStr;

@@ -11,11 +11,14 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::Serialize;
-use serde_json::{Map, Value, json};
-
 use crate::findings::{Finding, ResourceKind, RuleMeta, ScanReport, Severity};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::sarif_model::{
+    ArtifactLocation, AutomationDetails, Configuration, Driver, Fingerprints, Help, Invocation,
+    Location, Log, LogicalLocation, Notification, PhysicalLocation, Region, ReportingDescriptor,
+    ResultProperties, RuleProperties, Run, RunProperties, SarifResult, Text, Tool,
+};
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/wmaudit/wmaudit";
@@ -265,40 +268,28 @@ fn tags(rule: &RuleMeta) -> Vec<String> {
         .collect()
 }
 
-fn rule_descriptor(rule: &RuleMeta) -> Value {
+fn rule_descriptor(rule: &RuleMeta) -> ReportingDescriptor {
     let title = non_empty(&rule.title, &rule.id);
-    let mut d = Map::new();
-    d.insert("id".to_owned(), json!(rule.id));
-    d.insert("name".to_owned(), json!(pascal_case(&rule.id)));
-    // GitHub documents a 1024-character limit for the short description.
-    d.insert(
-        "shortDescription".to_owned(),
-        json!({ "text": truncate_chars(title, 1024) }),
-    );
-    d.insert(
-        "fullDescription".to_owned(),
-        json!({ "text": non_empty(&rule.rationale, title) }),
-    );
-    d.insert(
-        "help".to_owned(),
-        json!({ "text": help_text(rule), "markdown": rule.help_markdown() }),
-    );
-    if let Some(uri) = help_uri(rule) {
-        d.insert("helpUri".to_owned(), json!(uri));
+    ReportingDescriptor {
+        id: rule.id.clone(),
+        name: pascal_case(&rule.id),
+        // GitHub documents a 1024-character limit for the short description.
+        short_description: Text::new(truncate_chars(title, 1024)),
+        full_description: Text::new(non_empty(&rule.rationale, title).to_owned()),
+        help: Help {
+            text: help_text(rule),
+            markdown: rule.help_markdown(),
+        },
+        help_uri: help_uri(rule).map(str::to_owned),
+        default_configuration: Configuration {
+            level: level(rule.severity),
+        },
+        properties: RuleProperties {
+            tags: tags(rule),
+            precision: "high",
+            security_severity: security_severity(rule.severity),
+        },
     }
-    d.insert(
-        "defaultConfiguration".to_owned(),
-        json!({ "level": level(rule.severity) }),
-    );
-    d.insert(
-        "properties".to_owned(),
-        json!({
-            "tags": tags(rule),
-            "precision": "high",
-            "security-severity": security_severity(rule.severity),
-        }),
-    );
-    Value::Object(d)
 }
 
 fn truncate_chars(s: &str, max: usize) -> String {
@@ -364,97 +355,6 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-// Typed, borrowing structs for the parts that grow with the account (runs
-// and results): building them as `serde_json::Value` maps cost seconds and
-// hundreds of MB at 10,000 users. Field order is the output's key order.
-
-#[derive(Serialize)]
-struct Log<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: Vec<Run<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Run<'a> {
-    tool: Value,
-    automation_details: Value,
-    invocations: Vec<Map<String, Value>>,
-    column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
-    properties: Value,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifResult<'a> {
-    rule_id: &'a str,
-    rule_index: usize,
-    level: &'static str,
-    message: Text,
-    locations: [Location<'a>; 1],
-    partial_fingerprints: Fingerprints<'a>,
-    properties: ResultProperties<'a>,
-}
-
-#[derive(Serialize)]
-struct Text {
-    text: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Location<'a> {
-    physical_location: PhysicalLocation,
-    logical_locations: [LogicalLocation<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PhysicalLocation {
-    artifact_location: ArtifactLocation,
-    region: Region,
-}
-
-#[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: u32,
-    start_column: u32,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LogicalLocation<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    fully_qualified_name: &'a str,
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Fingerprints<'a> {
-    primary_location_line_hash: Cow<'a, str>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ResultProperties<'a> {
-    severity: &'static str,
-    account: &'a str,
-    resource_arn: &'a str,
-    resource_kind: &'static str,
-    evidence: super::json::EvidenceList<'a>,
-}
-
 fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a> {
     // Rules in the report's order (first of a repeated id wins), then
     // stand-ins for rules that only appear in findings, sorted by id.
@@ -513,67 +413,57 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
 
     let meta = &report.meta;
     let (suppressed, baseline) = super::hidden_counts(report);
-    let mut notes: Vec<Value> = super::coverage_gaps(report)
+    let warning = |text: String| Notification {
+        level: "warning",
+        message: Text::new(text),
+    };
+    let mut notes: Vec<Notification> = super::coverage_gaps(report)
         .into_iter()
-        .map(|g| {
-            json!({
-                "level": "warning",
-                "message": { "text": format!("Not evaluated: {}: {}", g.what, g.reason) },
-            })
-        })
+        .map(|g| warning(format!("Not evaluated: {}: {}", g.what, g.reason)))
         .collect();
     if left_out > 0 {
-        notes.insert(
-            0,
-            json!({
-                "level": "warning",
-                "message": { "text": omitted_message(report, max_results) },
-            }),
-        );
+        notes.insert(0, warning(omitted_message(report, max_results)));
     }
     if notes.is_empty() {
-        notes.push(json!({
-            "level": "note",
-            "message": { "text": "Coverage is complete: every rule was evaluated." },
-        }));
+        notes.push(Notification {
+            level: "note",
+            message: Text::new("Coverage is complete: every rule was evaluated."),
+        });
     }
-    let config_notes: Vec<Value> = report
+    let config_notes: Vec<Notification> = report
         .notices
         .iter()
-        .map(|n| json!({ "level": "warning", "message": { "text": n.message } }))
+        .map(|n| warning(n.message.clone()))
         .collect();
-    let mut invocation = Map::new();
-    invocation.insert("executionSuccessful".to_owned(), json!(true));
-    invocation.insert("toolExecutionNotifications".to_owned(), json!(notes));
-    if !config_notes.is_empty() {
-        invocation.insert(
-            "toolConfigurationNotifications".to_owned(),
-            json!(config_notes),
-        );
-    }
 
     Run {
-        tool: json!({
-            "driver": {
-                "name": "wmaudit",
-                "semanticVersion": meta.tool_version,
-                "informationUri": INFORMATION_URI,
-                "rules": rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
-            }
-        }),
-        automation_details: json!({ "id": format!("wmaudit/{category}/") }),
-        invocations: vec![invocation],
+        tool: Tool {
+            driver: Driver {
+                name: "wmaudit",
+                semantic_version: &meta.tool_version,
+                information_uri: INFORMATION_URI,
+                rules: rules.iter().map(rule_descriptor).collect(),
+            },
+        },
+        automation_details: AutomationDetails {
+            id: format!("wmaudit/{category}/"),
+        },
+        invocations: [Invocation {
+            execution_successful: true,
+            tool_execution_notifications: notes,
+            tool_configuration_notifications: config_notes,
+        }],
         column_kind: "utf16CodeUnits",
         results,
-        properties: json!({
-            "accountId": meta.account_id,
-            "accountAliases": meta.account_aliases,
-            "catalogVersion": meta.catalog_version,
-            "coverageComplete": report.coverage.is_complete(),
-            "suppressedFindings": suppressed,
-            "baselineFindings": baseline,
-            "omittedFindings": left_out,
-        }),
+        properties: RunProperties {
+            account_id: &meta.account_id,
+            account_aliases: &meta.account_aliases,
+            catalog_version: &meta.catalog_version,
+            coverage_complete: report.coverage.is_complete(),
+            suppressed_findings: suppressed,
+            baseline_findings: baseline,
+            omitted_findings: left_out,
+        },
     }
 }
 
@@ -596,9 +486,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, hash: Cow<'a, str>) -> SarifRes
         rule_id: &f.rule_id,
         rule_index,
         level: level(f.severity),
-        message: Text {
-            text: message_text(f),
-        },
+        message: Text::new(message_text(f)),
         locations: [Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
@@ -623,8 +511,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, hash: Cow<'a, str>) -> SarifRes
             account: &f.account,
             resource_arn: &r.arn,
             resource_kind: r.kind.as_str(),
-            // The JSON report's evidence shape, so both formats read the same.
-            evidence: super::json::EvidenceList(&f.evidence),
+            evidence: super::json::evidence_list(&f.evidence),
         },
     }
 }

@@ -133,7 +133,7 @@ fn load<T>(
 }
 
 /// Reads a file, naming it in the error.
-pub(crate) fn read(path: &Path) -> Result<(String, Vec<u8>), InputError> {
+pub fn read(path: &Path) -> Result<(String, Vec<u8>), InputError> {
     let name = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => Ok((name, bytes)),

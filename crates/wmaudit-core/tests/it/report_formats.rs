@@ -677,9 +677,15 @@ fn json_content() {
 #[test]
 fn json_round_trips_through_the_wire_types() {
     use wmaudit_core::report::json::v1;
-    let text = report::render(Format::Json, &sample_report(), &PLAIN);
+    let scan = sample_report();
+    let text = report::render(Format::Json, &scan, &PLAIN);
     let back: v1::Report = serde_json::from_str(&text).expect("v1 deserializes its own output");
-    assert_eq!(back, v1::Report::from_scan(&sample_report()));
+    assert_eq!(back, v1::Report::from_scan(&scan));
+    // And the value read back writes the same bytes: one model both ways.
+    assert_eq!(
+        serde_json::to_value(&back).unwrap(),
+        serde_json::from_str::<Value>(&text).unwrap()
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1274,4 +1280,52 @@ fn dump() {
         report::render_all(Format::Sarif, &[r, other], &PLAIN),
     )
     .unwrap();
+}
+
+/// A baseline is read with the report's own model: a file that is not a
+/// whole report is refused with the place, and an array of reports works.
+#[test]
+fn baselines_are_read_with_the_report_model() {
+    use wmaudit_core::scan::load_baseline;
+    let dir = tempfile::tempdir().unwrap();
+    let scan = sample_report();
+    let text = report::render(Format::Json, &scan, &PLAIN);
+    let fingerprints: std::collections::BTreeSet<String> = scan
+        .findings
+        .iter()
+        .map(|f| f.finding.fingerprint.clone())
+        .collect();
+    let one = dir.path().join("one.json");
+    std::fs::write(&one, &text).unwrap();
+    assert_eq!(load_baseline(&one).unwrap(), fingerprints);
+    let many = dir.path().join("many.json");
+    std::fs::write(&many, format!("[{text}, {text}]")).unwrap();
+    assert_eq!(load_baseline(&many).unwrap(), fingerprints);
+
+    let refuse = |name: &str, body: String, says: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let e = load_baseline(&path).unwrap_err().to_string();
+        assert!(e.starts_with(&path.display().to_string()), "{e}");
+        assert!(e.contains(says), "says {says}: {e}");
+    };
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["findings"][1]["fingerprint"] = serde_json::json!(7);
+    refuse(
+        "type.json",
+        v.to_string(),
+        "at /findings/1/fingerprint: expected a string, found number 7",
+    );
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v.as_object_mut().unwrap().remove("gate");
+    refuse(
+        "missing.json",
+        v.to_string(),
+        "at the top level: expected field `gate`, found no such field",
+    );
+    refuse(
+        "schema.json",
+        format!("[{text}, {{\"schema\": \"wmaudit-report/2\"}}]"),
+        "at /1/schema: expected \"wmaudit-report/1\"",
+    );
 }

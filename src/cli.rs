@@ -72,8 +72,7 @@ pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
     if let Some(dir) = &src.rules {
         rules = rules.with_dir(dir)?;
     }
-    let config = Config::discover(src.config.as_deref())?;
-    config.apply(&mut rules)?;
+    let config = Config::discover_and_apply(src.config.as_deref(), &mut rules)?;
     Ok((rules, config))
 }
 
@@ -257,9 +256,11 @@ fn cmd_rules(args: crate::args::RulesArgs) -> Result<u8> {
             })?;
         }
         RulesCommand::Show { id } => {
-            let rule = rules
-                .get(&id)
-                .ok_or_else(|| UsageError(format!("no rule {id:?}; `wmaudit rules` lists them")))?;
+            let rule = rules.get(&id).ok_or_else(|| {
+                let hint =
+                    wmaudit_core::diag::did_you_mean(&id, rules.iter().map(|r| r.meta.id.as_str()));
+                UsageError(format!("no rule {id:?}; `wmaudit rules` lists them{hint}"))
+            })?;
             let params = if rule.params.is_empty() {
                 None
             } else {

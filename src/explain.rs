@@ -11,7 +11,7 @@ use crate::output::to_stdout;
 use wmaudit_core::catalog::{ActionSet, Catalog};
 use wmaudit_core::eval::{Decision, Engine, Explanation, Hit, PrincipalId};
 use wmaudit_core::policy::wildcard_match;
-use wmaudit_core::rules::context::{policy_label, via_label};
+use wmaudit_core::rules::context::{designation, policy_label, via_label};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -49,10 +49,38 @@ struct PrincipalView<'a> {
     permissions_boundary: Option<&'a str>,
     complete: bool,
     problems: &'a [String],
+    workmail_administrator: Designation,
     actions: Vec<Row<'a>>,
 }
 
+/// Whether the principal is a designated WorkMail administrator (the
+/// configuration's `workmail.administrators`, else the default), and why.
+#[derive(Serialize)]
+struct Designation {
+    designated: bool,
+    why: String,
+}
+
+impl Designation {
+    fn of(engine: &Engine<'_>, admins: &[String], id: PrincipalId) -> Self {
+        match designation(engine, admins, id) {
+            Ok(why) => Designation {
+                designated: true,
+                why,
+            },
+            Err(why) => Designation {
+                designated: false,
+                why,
+            },
+        }
+    }
+}
+
 pub fn run(args: &ExplainArgs) -> Result<u8> {
+    // --rules and --config are validated as for `scan`; the config's
+    // administrators decide the designation shown.
+    let (_, config) = crate::cli::load_rules(&args.rules)?;
+    let admins = &config.administrators;
     let snapshots = input::load(&args.input)?;
     let catalog = Catalog::builtin();
     let wanted = action_filter(catalog, &args.action)?;
@@ -92,14 +120,18 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
             .collect();
         match args.format {
             ExplainFormat::Json => views.push((engine, *id, explanations)),
-            ExplainFormat::Table => texts.push(render_table(engine, *id, &explanations)),
+            ExplainFormat::Table => {
+                texts.push(render_table(engine, admins, *id, &explanations));
+            }
         }
     }
     match args.format {
         ExplainFormat::Table => to_stdout(|out| write!(out, "{}", texts.join("\n")))?,
         ExplainFormat::Json => {
-            let out: Vec<PrincipalView> =
-                views.iter().map(|(e, id, ex)| view(e, *id, ex)).collect();
+            let out: Vec<PrincipalView> = views
+                .iter()
+                .map(|(e, id, ex)| view(e, admins, *id, ex))
+                .collect();
             let json = serde_json::to_string_pretty(&out)?;
             to_stdout(|w| writeln!(w, "{json}"))?;
         }
@@ -167,7 +199,12 @@ fn reasons(engine: &Engine<'_>, e: &Explanation) -> Vec<String> {
     out
 }
 
-fn render_table(engine: &Engine<'_>, id: PrincipalId, ex: &[Explanation]) -> String {
+fn render_table(
+    engine: &Engine<'_>,
+    admins: &[String],
+    id: PrincipalId,
+    ex: &[Explanation],
+) -> String {
     let p = engine.principal(id);
     let catalog = engine.catalog();
     let mut s = format!("{} {} ({})\n", p.kind.as_str(), p.name, p.arn);
@@ -177,6 +214,12 @@ fn render_table(engine: &Engine<'_>, id: PrincipalId, ex: &[Explanation]) -> Str
     if let Some(b) = &p.boundary_arn {
         s.push_str(&format!("permission boundary: {b}\n"));
     }
+    let d = Designation::of(engine, admins, id);
+    s.push_str(&format!(
+        "designated WorkMail administrator: {} ({})\n",
+        if d.designated { "yes" } else { "no" },
+        d.why
+    ));
     for problem in &p.problems {
         s.push_str(&format!("NOT FULLY EVALUATED: {problem}\n"));
     }
@@ -211,7 +254,12 @@ fn render_table(engine: &Engine<'_>, id: PrincipalId, ex: &[Explanation]) -> Str
     s
 }
 
-fn view<'a>(engine: &'a Engine<'_>, id: PrincipalId, ex: &'a [Explanation]) -> PrincipalView<'a> {
+fn view<'a>(
+    engine: &'a Engine<'_>,
+    admins: &[String],
+    id: PrincipalId,
+    ex: &'a [Explanation],
+) -> PrincipalView<'a> {
     let p = engine.principal(id);
     let catalog = engine.catalog();
     PrincipalView {
@@ -222,6 +270,7 @@ fn view<'a>(engine: &'a Engine<'_>, id: PrincipalId, ex: &'a [Explanation]) -> P
         permissions_boundary: p.boundary_arn.as_deref(),
         complete: p.is_complete(),
         problems: &p.problems,
+        workmail_administrator: Designation::of(engine, admins, id),
         actions: ex
             .iter()
             .map(|e| {

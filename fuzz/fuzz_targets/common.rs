@@ -100,18 +100,20 @@ pub fn rules_config(data: &[u8]) {
         // A new id joins; a shipped id is a duplicate error, not a panic.
         let _ = rules.add(rule);
     }
-    match wmaudit_core::config::Config::parse(text, "wmaudit.toml") {
-        Ok(config) => {
-            let _ = config.apply(&mut rules);
-        }
-        Err(e) => {
-            // Every config error names a line (1-based) within the text.
-            let lines = text.lines().count().max(1) + 1;
-            assert!(
-                e.line >= 1 && e.line <= lines,
-                "line {} of {lines}: {e}",
-                e.line
-            );
+    if let Err(all) =
+        wmaudit_core::config::Config::parse_and_apply(text, "wmaudit.toml", &mut rules)
+    {
+        // Every config problem names a line (1-based) and column within the text.
+        let lines = text.lines().count().max(1) + 1;
+        assert!(!all.0.is_empty());
+        for e in &all.0 {
+            match e.place {
+                wmaudit_core::snapshot::Place::LineColumn { line, column } => assert!(
+                    line >= 1 && line <= lines && column >= 1,
+                    "line {line} of {lines}: {e}"
+                ),
+                _ => panic!("a config problem without line and column: {e}"),
+            }
         }
     }
 }

@@ -581,3 +581,63 @@ fn a_full_disk_on_stdout_is_an_error() {
         );
     }
 }
+
+/// `explain` honours --config and --rules (they were accepted and ignored):
+/// it says whether the principal is a designated WorkMail administrator and
+/// why, and a bad file is an error as it is for `scan`.
+#[test]
+fn explain_says_who_is_a_designated_administrator_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = run(&["explain", "--demo", "bob"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "designated WorkMail administrator: yes (by default, as no administrators are \
+             configured: member of group WorkMailAdmins, which holds AmazonWorkMailFullAccess)"
+        ),
+        "{out}"
+    );
+    let config = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &config,
+        "[workmail]\nadministrators = [\"arn:aws:iam::*:user/alice\"]\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let (code, out, err) = run(&["explain", "--demo", "bob", "--config", config]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("designated WorkMail administrator: no (configured administrators: no workmail.administrators entry matches it or its groups)"),
+        "{out}"
+    );
+    let (code, out, err) = run(&[
+        "explain", "--demo", "alice", "--config", config, "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v[0]["workmail_administrator"],
+        serde_json::json!({
+            "designated": true,
+            "why": "configured: workmail.administrators entry \"arn:aws:iam::*:user/alice\" matches its ARN"
+        })
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[workmail]\nadministrator = []\n").unwrap();
+    let (code, _, err) = run(&[
+        "explain",
+        "--demo",
+        "bob",
+        "--config",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bad.toml:2:1: unknown key `administrator`")
+            && err.contains("did you mean `administrators`?"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["explain", "--demo", "bob", "--rules", "/nonexistent/rules"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/rules"), "{err}");
+}

@@ -11,6 +11,7 @@ pub mod atomic_file;
 pub mod catalog;
 pub mod config;
 pub mod demo;
+pub mod diag;
 pub mod eval;
 pub mod findings;
 pub mod policy;

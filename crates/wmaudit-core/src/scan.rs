@@ -292,7 +292,7 @@ fn summarize(
 /// The fingerprints in a baseline: a JSON report written by
 /// `wmaudit scan --format json` (one account's object, or several accounts'
 /// array), read with the same model that writes it.
-pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, InputError> {
+pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, crate::diag::Diagnostics> {
     use crate::report::v1;
     use crate::snapshot::json::{self, Seg};
 
@@ -331,7 +331,8 @@ pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, InputError> {
                     .schema
                     .as_ref()
                     .map_or("nothing".to_owned(), json::describe),
-            ));
+            )
+            .into());
         }
     }
     let reports: Vec<v1::Report> = if many {

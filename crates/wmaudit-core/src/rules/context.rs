@@ -280,32 +280,99 @@ pub fn via_label(via: &Via) -> String {
 /// user, role or a group the user is in) or, when none are configured,
 /// members of groups that hold AmazonWorkMailFullAccess through the group.
 pub fn designated_admins(engine: &Engine<'_>, patterns: &[String]) -> HashSet<PrincipalId> {
-    let group_arns: BTreeMap<&str, &str> = engine
-        .principals
-        .iter()
-        .filter(|p| p.kind == PrincipalKind::Group)
-        .map(|p| (p.name.as_str(), p.arn.as_str()))
-        .collect();
-    let matches = |arn: &str| patterns.iter().any(|pat| wildcard_match(pat, arn, false));
+    let d = Designator::new(engine, patterns);
     (0..engine.principals.len())
-        .filter(|&id| {
-            let p = engine.principal(id);
-            if p.kind == PrincipalKind::Group {
-                return false;
-            }
-            if patterns.is_empty() {
-                return p.attachments.iter().any(|a| {
-                    matches!(a.via, Via::Group(_))
-                        && engine.policies.get(a.policy).origin.managed_arn()
-                            == Some(WORKMAIL_FULL_ACCESS)
-                });
-            }
-            matches(&p.arn)
-                || p.groups
-                    .iter()
-                    .any(|g| group_arns.get(g.as_str()).is_some_and(|arn| matches(arn)))
-        })
+        .filter(|&id| d.why(id).is_ok())
         .collect()
+}
+
+/// Whether one principal is a designated WorkMail administrator, and why
+/// (`Ok`) or why not (`Err`), in words for `explain`.
+pub fn designation(
+    engine: &Engine<'_>,
+    patterns: &[String],
+    id: PrincipalId,
+) -> Result<String, String> {
+    Designator::new(engine, patterns).why(id)
+}
+
+/// The one definition of "designated", shared by the rules and `explain`.
+struct Designator<'e, 'p> {
+    engine: &'e Engine<'e>,
+    patterns: &'p [String],
+    group_arns: BTreeMap<&'e str, &'e str>,
+}
+
+impl<'e, 'p> Designator<'e, 'p> {
+    fn new(engine: &'e Engine<'e>, patterns: &'p [String]) -> Self {
+        let group_arns = engine
+            .principals
+            .iter()
+            .filter(|p| p.kind == PrincipalKind::Group)
+            .map(|p| (p.name.as_str(), p.arn.as_str()))
+            .collect();
+        Designator {
+            engine,
+            patterns,
+            group_arns,
+        }
+    }
+
+    fn matching(&self, arn: &str) -> Option<&'p str> {
+        self.patterns
+            .iter()
+            .find(|pat| wildcard_match(pat, arn, false))
+            .map(String::as_str)
+    }
+
+    fn why(&self, id: PrincipalId) -> Result<String, String> {
+        let p = self.engine.principal(id);
+        if p.kind == PrincipalKind::Group {
+            return Err("groups are not designated; their members are".to_owned());
+        }
+        if self.patterns.is_empty() {
+            let group = p.attachments.iter().find_map(|a| match &a.via {
+                Via::Group(g)
+                    if self.engine.policies.get(a.policy).origin.managed_arn()
+                        == Some(WORKMAIL_FULL_ACCESS) =>
+                {
+                    Some(g.clone())
+                }
+                _ => None,
+            });
+            return match group {
+                Some(g) => Ok(format!(
+                    "by default, as no administrators are configured: member of group {g}, \
+                     which holds AmazonWorkMailFullAccess"
+                )),
+                None => Err(
+                    "by default, as no administrators are configured: not a member of \
+                     a group that holds AmazonWorkMailFullAccess"
+                        .to_owned(),
+                ),
+            };
+        }
+        if let Some(pat) = self.matching(&p.arn) {
+            return Ok(format!(
+                "configured: workmail.administrators entry {pat:?} matches its ARN"
+            ));
+        }
+        for g in &p.groups {
+            if let Some(pat) = self
+                .group_arns
+                .get(g.as_str())
+                .and_then(|arn| self.matching(arn))
+            {
+                return Ok(format!(
+                    "configured: workmail.administrators entry {pat:?} matches its group {g}"
+                ));
+            }
+        }
+        Err(
+            "configured administrators: no workmail.administrators entry matches it or its groups"
+                .to_owned(),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -1,56 +1,35 @@
 //! Rule files: one TOML file per rule, validated strictly. Unknown keys,
-//! unknown checks, bad parameters and duplicate ids are errors that name the
-//! file and line.
+//! unknown checks, bad parameters and duplicate ids are errors with
+//! FILE:LINE:COLUMN, every problem of a file reported at once.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
+use toml::de::DeTable;
 
 use super::registry;
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::findings::{Reference, RuleMeta, Severity};
 
-#[derive(Debug, thiserror::Error)]
-pub enum RuleError {
-    #[error("{file}: {message}")]
-    Invalid { file: String, message: String },
-    #[error("{file}:{line}: {message}")]
-    AtLine {
-        file: String,
-        line: usize,
-        message: String,
-    },
-    #[error("{file}:{line}:{column}: {message}")]
-    At {
-        file: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("cannot read {file}: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
-}
-
+// Unknown keys are reported by `unknown_keys` (all of them, with a
+// suggestion), so the structs do not deny them a second time.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawReference {
     title: String,
     url: String,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawRule {
-    id: String,
-    title: String,
-    severity: String,
-    check: String,
+    id: Spanned<String>,
+    title: Spanned<String>,
+    severity: Spanned<String>,
+    check: Spanned<String>,
     #[serde(default)]
     tags: Vec<String>,
-    rationale: String,
-    remediation: String,
+    rationale: Spanned<String>,
+    remediation: Spanned<String>,
     #[serde(default)]
     example: Option<String>,
     #[serde(default)]
@@ -79,76 +58,127 @@ impl Rule {
     }
 }
 
-pub fn parse_rule(text: &str, file: &str) -> Result<Rule, RuleError> {
-    let raw: RawRule = toml::from_str(text).map_err(|e| at_span(text, file, &e))?;
-    let line_of = |key: &str| line_of_key(text, key);
-    if !is_kebab(&raw.id) {
-        return Err(RuleError::AtLine {
-            file: file.into(),
-            line: line_of("id"),
-            message: format!("rule id {:?} must be kebab-case (a-z, 0-9, -)", raw.id),
-        });
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "check",
+    "tags",
+    "rationale",
+    "remediation",
+    "example",
+    "references",
+    "params",
+];
+const REFERENCE_KEYS: &[&str] = &["title", "url"];
+
+pub fn parse_rule(text: &str, file: &str) -> Result<Rule, Diagnostics> {
+    let mut found = Vec::new();
+    let at = |offset: usize, message: String| Diagnostic::at(file, text, offset, message);
+    let (root, errors) = DeTable::parse_recoverable(text);
+    for e in &errors {
+        found.push(at(e.span().map_or(0, |s| s.start), e.message().to_owned()));
     }
-    let severity = Severity::parse(&raw.severity).ok_or_else(|| RuleError::AtLine {
-        file: file.into(),
-        line: line_of("severity"),
-        message: format!(
-            "severity {:?}: expected one of critical, high, medium, low, info",
-            raw.severity
-        ),
-    })?;
-    let check = registry::find(&raw.check).ok_or_else(|| RuleError::AtLine {
-        file: file.into(),
-        line: line_of("check"),
-        message: format!(
-            "unknown check {:?}: expected one of {}",
-            raw.check,
-            registry::names().join(", ")
-        ),
-    })?;
+    Diagnostics::check(found.clone())?;
+    unknown_keys(root.get_ref(), "the rule", RULE_KEYS, &mut |offset, m| {
+        found.push(at(offset, m));
+    });
+    if let Some(refs) = root
+        .get_ref()
+        .get("references")
+        .and_then(|r| r.get_ref().as_array())
+    {
+        for r in refs {
+            if let Some(t) = r.get_ref().as_table() {
+                unknown_keys(t, "a reference", REFERENCE_KEYS, &mut |offset, m| {
+                    found.push(at(offset, m));
+                });
+            }
+        }
+    }
+    let raw: RawRule = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            found.push(at(e.span().map_or(0, |s| s.start), e.message().to_owned()));
+            return Err(Diagnostics(found));
+        }
+    };
+    if !is_kebab(raw.id.get_ref()) {
+        found.push(at(
+            raw.id.span().start,
+            format!(
+                "rule id {:?} must be kebab-case (a-z, 0-9, -)",
+                raw.id.get_ref()
+            ),
+        ));
+    }
+    let severity = Severity::parse(raw.severity.get_ref());
+    if severity.is_none() {
+        found.push(at(
+            raw.severity.span().start,
+            format!(
+                "severity {:?}: expected one of critical, high, medium, low, info",
+                raw.severity.get_ref()
+            ),
+        ));
+    }
+    let check = registry::find(raw.check.get_ref());
+    if check.is_none() {
+        found.push(at(
+            raw.check.span().start,
+            format!(
+                "unknown check {:?}: expected one of {}{}",
+                raw.check.get_ref(),
+                registry::names().join(", "),
+                did_you_mean(raw.check.get_ref(), registry::names().iter().copied())
+            ),
+        ));
+    }
     for (field, value) in [
         ("title", &raw.title),
         ("rationale", &raw.rationale),
         ("remediation", &raw.remediation),
     ] {
-        if value.trim().is_empty() {
-            return Err(RuleError::AtLine {
-                file: file.into(),
-                line: line_of(field),
-                message: format!("{field} must not be empty"),
-            });
+        if value.get_ref().trim().is_empty() {
+            found.push(at(value.span().start, format!("{field} must not be empty")));
         }
     }
-    let (params, params_line) = match raw.params {
+    let (params, params_offset) = match raw.params {
         Some(p) => {
-            let line = line_at(text, p.span().start);
-            (p.into_inner(), line)
+            let offset = p.span().start;
+            (p.into_inner(), offset)
         }
-        None => (toml::Table::new(), 1),
+        None => (toml::Table::new(), 0),
     };
-    let prepared = check.prepare(&params).map_err(|message| {
-        let message = format!("[params] for check {}: {message}", raw.check);
-        match check.params_error_span(text) {
-            Some(span) => RuleError::At {
-                file: file.into(),
-                line: line_at(text, span.start),
-                column: column_at(text, span.start),
-                message,
-            },
-            None => RuleError::AtLine {
-                file: file.into(),
-                line: params_line,
-                message,
-            },
+    let prepared = check.map(|check| {
+        check.prepare(&params).map_err(|message| {
+            let message = format!("[params] for check {}: {message}", raw.check.get_ref());
+            let offset = check
+                .params_error_span(text)
+                .map_or(params_offset, |span| span.start);
+            at(offset, message)
+        })
+    });
+    let prepared = match prepared {
+        Some(Ok(p)) => Some(p),
+        Some(Err(d)) => {
+            found.push(d);
+            None
         }
-    })?;
+        None => None,
+    };
+    Diagnostics::check(found)?;
+    let (Some(severity), Some(prepared)) = (severity, prepared) else {
+        // Unreachable: a missing value above pushed a problem.
+        return Err(Diagnostics::one(Diagnostic::file(file, "invalid rule")));
+    };
     Ok(Rule {
         meta: RuleMeta {
-            id: raw.id,
-            title: raw.title,
+            id: raw.id.into_inner(),
+            title: raw.title.into_inner(),
             severity,
-            rationale: raw.rationale,
-            remediation: raw.remediation,
+            rationale: raw.rationale.into_inner(),
+            remediation: raw.remediation.into_inner(),
             example: raw.example,
             references: raw
                 .references
@@ -160,36 +190,60 @@ pub fn parse_rule(text: &str, file: &str) -> Result<Rule, RuleError> {
                 .collect(),
             tags: raw.tags,
         },
-        check: raw.check,
+        check: raw.check.into_inner(),
         params,
         prepared,
         origin: file.into(),
     })
 }
 
-/// Reads every `*.toml` in a directory, sorted by file name.
-pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, RuleError> {
-    let io = |e: std::io::Error| RuleError::Io {
-        file: dir.display().to_string(),
-        source: e,
-    };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
+/// Every key of `table` that is not in `known`, with a suggestion.
+fn unknown_keys(
+    table: &DeTable<'_>,
+    place: &str,
+    known: &[&str],
+    push: &mut dyn FnMut(usize, String),
+) {
+    for key in table.keys() {
+        let k = key.get_ref();
+        if !known.contains(&k.as_ref()) {
+            push(
+                key.span().start,
+                format!(
+                    "unknown key `{k}` in {place}: expected one of {}{}",
+                    known.join(", "),
+                    did_you_mean(k, known.iter().copied())
+                ),
+            );
+        }
+    }
+}
+
+/// Reads every `*.toml` in a directory, sorted by file name; the problems
+/// of every file are reported together.
+pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, Diagnostics> {
+    let dir_name = dir.display().to_string();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::file(&dir_name, format!("cannot read the rule directory: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let file = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| RuleError::Io {
-                file: file.clone(),
-                source: e,
-            })?;
-            parse_rule(&text, &file)
-        })
-        .collect()
+    let mut rules = Vec::new();
+    let mut found = Vec::new();
+    for p in &paths {
+        let file = p.display().to_string();
+        let parsed = std::fs::read_to_string(p)
+            .map_err(|e| Diagnostics::one(Diagnostic::file(&file, format!("cannot read: {e}"))))
+            .and_then(|text| parse_rule(&text, &file));
+        match parsed {
+            Ok(r) => rules.push(r),
+            Err(d) => found.extend(d.0),
+        }
+    }
+    Diagnostics::check(found)?;
+    Ok(rules)
 }
 
 fn is_kebab(s: &str) -> bool {
@@ -198,45 +252,4 @@ fn is_kebab(s: &str) -> bool {
         && !s.ends_with('-')
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// toml's errors carry a byte span; we turn it into a line number.
-pub(crate) fn at_span(text: &str, file: &str, e: &toml::de::Error) -> RuleError {
-    let message = e.message().to_owned();
-    match e.span() {
-        Some(span) => RuleError::AtLine {
-            file: file.into(),
-            line: line_at(text, span.start),
-            message,
-        },
-        None => RuleError::Invalid {
-            file: file.into(),
-            message,
-        },
-    }
-}
-
-/// The 1-based column (in characters) of a byte offset.
-pub(crate) fn column_at(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    text.get(start..offset).map_or(1, |s| s.chars().count() + 1)
-}
-
-pub(crate) fn line_at(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
-fn line_of_key(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        })
-        .map_or(1, |i| i + 1)
 }

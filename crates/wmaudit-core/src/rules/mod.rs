@@ -12,9 +12,9 @@ pub mod registry;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub(crate) use file::line_at;
-pub use file::{Rule, RuleError, parse_rule};
+pub use file::{Rule, parse_rule};
 
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::findings::{Finding, NotEvaluated};
 use context::Context;
 use output::Output;
@@ -29,7 +29,7 @@ pub struct RuleSet {
 
 impl RuleSet {
     /// The shipped rules.
-    pub fn builtin() -> Result<RuleSet, RuleError> {
+    pub fn builtin() -> Result<RuleSet, Diagnostics> {
         let mut set = RuleSet::default();
         for (file, text) in BUILTIN_RULE_FILES {
             set.add(parse_rule(text, file)?)?;
@@ -38,22 +38,26 @@ impl RuleSet {
     }
 
     /// The shipped rules plus every rule file in `dir`.
-    pub fn with_dir(mut self, dir: &Path) -> Result<RuleSet, RuleError> {
+    pub fn with_dir(mut self, dir: &Path) -> Result<RuleSet, Diagnostics> {
+        let mut found = Vec::new();
         for rule in file::load_dir(dir)? {
-            self.add(rule)?;
+            if let Err(d) = self.add(rule) {
+                found.extend(d.0);
+            }
         }
+        Diagnostics::check(found)?;
         Ok(self)
     }
 
-    pub fn add(&mut self, rule: Rule) -> Result<(), RuleError> {
+    pub fn add(&mut self, rule: Rule) -> Result<(), Diagnostics> {
         if let Some(existing) = self.rules.get(&rule.meta.id) {
-            return Err(RuleError::Invalid {
-                file: rule.origin.clone(),
-                message: format!(
+            return Err(Diagnostics::one(Diagnostic::file(
+                &rule.origin,
+                format!(
                     "duplicate rule id {:?} (already defined in {})",
                     rule.meta.id, existing.origin
                 ),
-            });
+            )));
         }
         self.rules.insert(rule.meta.id.clone(), rule);
         Ok(())

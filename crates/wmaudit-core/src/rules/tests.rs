@@ -174,3 +174,40 @@ fn duplicate_ids_are_rejected() {
         "{e}"
     );
 }
+
+/// Every problem of a rule file at once, with line, column and a suggestion.
+#[test]
+fn every_problem_of_a_rule_file_is_reported_at_once() {
+    let text = GOOD
+        .replace("title = \"T\"", "titel = \"T\"\ntitle = \"T\"")
+        .replace("severity = \"low\"", "severity = \"lo\"")
+        .replace(
+            "check = \"root-recent-use\"",
+            "check = \"root-recent-uses\"",
+        )
+        .replace("remediation = \"how\"", "remediation = \"  \"");
+    let e = err(&text);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 5, "{e}");
+    assert_eq!(lines[0], "4 problems:");
+    assert_eq!(
+        lines[1],
+        "  rules/x.toml:2:1: unknown key `titel` in the rule: expected one of id, title, \
+         severity, check, tags, rationale, remediation, example, references, params; \
+         did you mean `title`?"
+    );
+    assert_eq!(
+        lines[2],
+        "  rules/x.toml:4:12: severity \"lo\": expected one of critical, high, medium, low, info"
+    );
+    assert!(
+        lines[3].starts_with(
+            "  rules/x.toml:5:9: unknown check \"root-recent-uses\": expected one of "
+        ) && lines[3].ends_with("; did you mean `root-recent-use`?"),
+        "{e}"
+    );
+    assert_eq!(
+        lines[4],
+        "  rules/x.toml:7:15: remediation must not be empty"
+    );
+}

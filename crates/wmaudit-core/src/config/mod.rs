@@ -11,7 +11,7 @@ use time::Date;
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::findings::Severity;
-use crate::rules::{RuleSet, registry};
+use crate::rules::{RuleSet, checks};
 
 pub const DEFAULT_CONFIG_FILE: &str = "wmaudit.toml";
 
@@ -165,7 +165,7 @@ impl Config {
             if let Some((params, offset)) = &o.params {
                 let mut merged = rule.params.clone();
                 merged.extend(params.clone());
-                let prepared = registry::find(&rule.check)
+                let prepared = checks::find(&rule.check)
                     .ok_or_else(|| format!("unknown check {}", rule.check))
                     .and_then(|check| check.prepare(&merged));
                 match prepared {

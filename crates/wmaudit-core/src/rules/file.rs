@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::DeTable;
 
-use super::registry;
+use super::{checks, registry};
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean};
 use crate::findings::{Reference, RuleMeta, Severity};
 
@@ -54,7 +54,7 @@ pub struct Rule {
 impl Rule {
     /// The actions this rule treats as sensitive, if its check has any.
     pub fn sensitive_actions(&self) -> Option<crate::catalog::ActionSet> {
-        registry::find(&self.check).and_then(|c| c.sensitive_actions(&self.prepared))
+        checks::find(&self.check).and_then(|c| c.sensitive_actions(&self.prepared))
     }
 }
 
@@ -122,15 +122,15 @@ pub fn parse_rule(text: &str, file: &str) -> Result<Rule, Diagnostics> {
             ),
         ));
     }
-    let check = registry::find(raw.check.get_ref());
+    let check = checks::find(raw.check.get_ref());
     if check.is_none() {
         found.push(at(
             raw.check.span().start,
             format!(
                 "unknown check {:?}: expected one of {}{}",
                 raw.check.get_ref(),
-                registry::names().join(", "),
-                did_you_mean(raw.check.get_ref(), registry::names().iter().copied())
+                checks::names().join(", "),
+                did_you_mean(raw.check.get_ref(), checks::names().iter().copied())
             ),
         ));
     }

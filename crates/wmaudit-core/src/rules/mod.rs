@@ -1,5 +1,5 @@
 //! Rules: data in `rules/*.toml` (documentation, severity, parameters) over
-//! checks written in Rust (the registry). The shipped rule files are embedded
+//! checks written in Rust (`checks`). The shipped rule files are embedded
 //! in the binary; `--rules DIR` adds a user's own.
 
 pub mod checks;
@@ -138,7 +138,7 @@ pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> (Vec<Finding>, Vec<NotEvaluate
 
 fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
     let mut out = Output::new(&rule.meta, &ctx.account_id);
-    match registry::find(&rule.check) {
+    match checks::find(&rule.check) {
         None => out.not_evaluated(None, format!("unknown check {:?}", rule.check)),
         Some(check) => {
             let missing: Vec<String> = check

@@ -1,5 +1,6 @@
-//! The registry of checks. A rule file names a check; the check's logic lives
-//! here in Rust, its documentation and parameters in the rule file.
+//! The check API. A rule file names a check; the check's logic lives in
+//! Rust (`checks/`, which also lists them), its documentation and parameters
+//! in the rule file.
 //!
 //! A check's parameters are parsed once, when the rule is loaded, into typed
 //! values validated against the catalog ([`Prepared`]); a bad parameter is a
@@ -14,7 +15,6 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::checks;
 use super::context::Context;
 use super::output::Output;
 use crate::catalog::ActionSet;
@@ -177,34 +177,4 @@ fn parse_params<P: DeserializeOwned>(params: &toml::Table) -> Result<P, String> 
     toml::Value::Table(params.clone())
         .try_into()
         .map_err(|e: toml::de::Error| e.message().to_owned())
-}
-
-/// Every check, by name.
-static CHECKS: &[&dyn Check] = &[
-    &checks::root::RootAccessKeys,
-    &checks::root::RootMfaDisabled,
-    &checks::root::RootHardwareMfa,
-    &checks::root::RootRecentUse,
-    &checks::root::RootUsedForAudit,
-    &checks::iam::NoAdminGroup,
-    &checks::iam::UserDirectPolicies,
-    &checks::iam::ConsoleWithoutMfa,
-    &checks::workmail_admin::NoAdmin,
-    &checks::workmail_admin::AdminIncomplete,
-    &checks::workmail_admin::PolicyIneffective,
-    &checks::unknown_action::UnknownAction,
-    &checks::workmail_broad::ReadOnlyCanWrite,
-    &checks::workmail_broad::ViaWildcard,
-    &checks::workmail_broad::ManagedPolicyAttached,
-    &checks::workmail_broad::DirectUserGrant,
-    &checks::sensitive::SensitiveActions,
-    &checks::sensitive::AdminWithoutMfa,
-];
-
-pub fn find(name: &str) -> Option<&'static dyn Check> {
-    CHECKS.iter().copied().find(|c| c.name() == name)
-}
-
-pub fn names() -> Vec<&'static str> {
-    CHECKS.iter().map(|c| c.name()).collect()
 }

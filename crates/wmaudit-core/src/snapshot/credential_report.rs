@@ -152,6 +152,29 @@ impl CredentialReport {
     }
 }
 
+/// One credential report row per user, and one `<root_account>` row (the
+/// first of two would decide root's MFA and keys). `at` places row `i`.
+pub(crate) fn check_rows(
+    report: &CredentialReport,
+    at: &dyn Fn(usize) -> (String, Place),
+) -> Result<(), InputError> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, row) in report.rows.iter().enumerate() {
+        if let Some(&first) = seen.get(row.user.as_str()) {
+            let (file, second) = at(i);
+            return Err(InputError::Duplicate {
+                file,
+                what: "credential report row for user",
+                key: row.user.clone(),
+                first: Box::new(at(first).1),
+                second: Box::new(second),
+            });
+        }
+        seen.insert(&row.user, i);
+    }
+    Ok(())
+}
+
 /// The columns [`CredentialRow`] is built from; any others are ignored.
 pub const REQUIRED_COLUMNS: [&str; 15] = [
     "user",
@@ -227,7 +250,7 @@ pub fn parse_csv(
         lines.push(line);
     }
     let mut report = CredentialReport { generated_at, rows };
-    super::validate::report_rows(&report, &|i| {
+    check_rows(&report, &|i| {
         (
             source.to_owned(),
             Place::CsvLine(lines.get(i).copied().unwrap_or(0)),

@@ -69,7 +69,7 @@ pub fn validate_snapshot(snapshot: &mut Snapshot, source: &str) -> Result<(), In
         })?;
     }
     if let Some(report) = &snapshot.credential_report {
-        validate::report_rows(report, &|i| {
+        super::credential_report::check_rows(report, &|i| {
             (
                 source.to_owned(),
                 pointer(format!("/credential_report/rows/{i}")),

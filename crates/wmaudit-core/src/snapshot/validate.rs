@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use super::credential_report::CredentialReport;
 use super::error::{InputError, Place};
 use crate::account::Account;
 
@@ -176,29 +175,6 @@ fn duplicate(what: &'static str, key: &str, first: Located, second: Located) -> 
         first: Box::new(first_place),
         second: Box::new(Place::Pointer(second.pointer)),
     }
-}
-
-/// One credential report row per user, and one `<root_account>` row (the
-/// first of two would decide root's MFA and keys). `at` places row `i`.
-pub(crate) fn report_rows(
-    report: &CredentialReport,
-    at: &dyn Fn(usize) -> (String, Place),
-) -> Result<(), InputError> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (i, row) in report.rows.iter().enumerate() {
-        if let Some(&first) = seen.get(row.user.as_str()) {
-            let (file, second) = at(i);
-            return Err(InputError::Duplicate {
-                file,
-                what: "credential report row for user",
-                key: row.user.clone(),
-                first: Box::new(at(first).1),
-                second: Box::new(second),
-            });
-        }
-        seen.insert(&row.user, i);
-    }
-    Ok(())
 }
 
 /// Something that says which account the data is about.

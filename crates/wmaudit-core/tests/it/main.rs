@@ -16,5 +16,6 @@ mod crosscheck;
 mod fuzz_regressions;
 mod generated;
 mod import;
+mod module_graph;
 mod report_formats;
 mod rules;

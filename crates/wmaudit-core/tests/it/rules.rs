@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 use wmaudit_core::config::Config;
 use wmaudit_core::findings::{Finding, NotEvaluated, NoticeKind, ScanReport, Severity, Verdict};
-use wmaudit_core::rules::{RuleSet, registry};
+use wmaudit_core::rules::{RuleSet, checks};
 use wmaudit_core::scan::{ScanOptions, scan};
 use wmaudit_core::snapshot::{Gap, Part, ReportDate, Snapshot, SourceKind, parse_snapshot};
 
@@ -486,7 +486,7 @@ fn rule_params_from_config_change_the_window() {
 fn rules_needing(part: Part) -> BTreeSet<String> {
     builtin()
         .iter()
-        .filter(|r| registry::find(&r.check).unwrap().needs().contains(&part))
+        .filter(|r| checks::find(&r.check).unwrap().needs().contains(&part))
         .map(|r| r.meta.id.clone())
         .collect()
 }

@@ -7,3 +7,35 @@ pub mod sensitive;
 pub mod unknown_action;
 pub mod workmail_admin;
 pub mod workmail_broad;
+
+use super::registry::Check;
+
+/// Every check, by name.
+static CHECKS: &[&dyn Check] = &[
+    &root::RootAccessKeys,
+    &root::RootMfaDisabled,
+    &root::RootHardwareMfa,
+    &root::RootRecentUse,
+    &root::RootUsedForAudit,
+    &iam::NoAdminGroup,
+    &iam::UserDirectPolicies,
+    &iam::ConsoleWithoutMfa,
+    &workmail_admin::NoAdmin,
+    &workmail_admin::AdminIncomplete,
+    &workmail_admin::PolicyIneffective,
+    &unknown_action::UnknownAction,
+    &workmail_broad::ReadOnlyCanWrite,
+    &workmail_broad::ViaWildcard,
+    &workmail_broad::ManagedPolicyAttached,
+    &workmail_broad::DirectUserGrant,
+    &sensitive::SensitiveActions,
+    &sensitive::AdminWithoutMfa,
+];
+
+pub fn find(name: &str) -> Option<&'static dyn Check> {
+    CHECKS.iter().copied().find(|c| c.name() == name)
+}
+
+pub fn names() -> Vec<&'static str> {
+    CHECKS.iter().map(|c| c.name()).collect()
+}

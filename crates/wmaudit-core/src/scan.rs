@@ -78,6 +78,12 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .filter(|r| !r.is_root())
             .map(|r| (r.user.as_str(), r))
             .collect(),
+        account_users: snapshot
+            .account
+            .iter()
+            .flat_map(|a| &a.users)
+            .map(|u| (u.arn.as_str(), u))
+            .collect(),
     };
     let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
     let (findings, notices) = apply_suppressions(

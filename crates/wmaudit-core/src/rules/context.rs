@@ -87,6 +87,9 @@ pub struct Context<'a> {
     /// Credential report rows of IAM users (not root), by user name, so a
     /// principal-level check finds a user's row without a scan per user.
     pub credential_users: HashMap<&'a str, &'a CredentialRow>,
+    /// The account's IAM users as collected, by ARN (what a user has attached
+    /// counts even where evaluation left a policy out).
+    pub account_users: HashMap<&'a str, &'a crate::account::User>,
 }
 
 impl<'a> Context<'a> {

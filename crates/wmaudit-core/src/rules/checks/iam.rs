@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use crate::eval::PrincipalKind;
+use crate::eval::{Principal, PrincipalId, PrincipalKind};
 use crate::findings::{Evidence, ResourceKind};
 use crate::rules::context::Context;
 use crate::rules::output::Output;
-use crate::rules::registry::TypedCheck;
+use crate::rules::registry::{Judged, Scope, TypedCheck};
 use crate::snapshot::Part;
 
 use super::root::NoParams;
@@ -86,54 +86,58 @@ impl TypedCheck for UserDirectPolicies {
     const NAME: &'static str = "iam-user-direct-policies";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
-    fn account(&self, ctx: &Context<'_>, _: &NoParams, out: &mut Output<'_>) {
-        // From the account data: an attachment counts even when its document
-        // is missing (the evaluated attachments leave such policies out).
-        let Some(account) = &ctx.snapshot.account else {
-            return;
-        };
-        let users: std::collections::HashMap<&str, &crate::account::User> =
-            account.users.iter().map(|u| (u.arn.as_str(), u)).collect();
-        for (_, p) in ctx.acting_principals() {
-            if p.kind != PrincipalKind::User {
-                continue;
-            }
-            let Some(user) = users.get(p.arn.as_str()) else {
-                continue;
-            };
-            let direct: BTreeSet<String> = user
-                .attached_policies
-                .iter()
-                .map(|a| a.arn.clone())
-                .chain(
-                    user.inline_policies
-                        .iter()
-                        .map(|i| format!("inline:{}", i.name)),
-                )
-                .collect();
-            if direct.is_empty() {
-                continue;
-            }
-            let f = out
-                .about(p)
-                .message(format!(
-                    "IAM user {} has {} {} attached directly instead of through a group: {}.",
-                    p.name,
-                    direct.len(),
-                    if direct.len() == 1 {
-                        "policy"
-                    } else {
-                        "policies"
-                    },
-                    direct.iter().cloned().collect::<Vec<_>>().join(", ")
-                ))
-                .evidence_all(direct.into_iter().map(|policy| Evidence {
-                    policy: Some(policy),
-                    attached: Some("directly".into()),
-                    ..Evidence::default()
-                }));
-            out.push(f);
+    const SCOPE: Scope = Scope::ActingPrincipals;
+
+    // From the account data: an attachment counts even when its document is
+    // missing (the evaluated attachments leave such policies out), so the
+    // verdict stands whatever is unknown about the user's permissions.
+    fn principal(
+        &self,
+        ctx: &Context<'_>,
+        _: &NoParams,
+        _: PrincipalId,
+        p: &Principal,
+        out: &mut Output<'_>,
+    ) -> Judged {
+        if p.kind != PrincipalKind::User {
+            return Judged::Regardless;
         }
+        let Some(user) = ctx.account_users.get(p.arn.as_str()) else {
+            return Judged::Regardless;
+        };
+        let direct: BTreeSet<String> = user
+            .attached_policies
+            .iter()
+            .map(|a| a.arn.clone())
+            .chain(
+                user.inline_policies
+                    .iter()
+                    .map(|i| format!("inline:{}", i.name)),
+            )
+            .collect();
+        if direct.is_empty() {
+            return Judged::Regardless;
+        }
+        let f = out
+            .about(p)
+            .message(format!(
+                "IAM user {} has {} {} attached directly instead of through a group: {}.",
+                p.name,
+                direct.len(),
+                if direct.len() == 1 {
+                    "policy"
+                } else {
+                    "policies"
+                },
+                direct.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+            .evidence_all(direct.into_iter().map(|policy| Evidence {
+                policy: Some(policy),
+                attached: Some("directly".into()),
+                ..Evidence::default()
+            }));
+        out.push(f);
+        Judged::Regardless
     }
 }
 

@@ -3,7 +3,7 @@
 
   bench-live.py populate --url URL --dir DIR
       Recreates the account of DIR/auth-details.json and DIR/credential-report.csv
-      (written by examples/synth_account) in moto through the IAM API.
+      (written by the wmaudit-core example synth_account) in moto through the IAM API.
   bench-live.py measure --url URL --name NAME --users N --out FILE [--timeout S] -- CMD...
       Records every request moto receives while CMD runs; writes the counts
       per operation, exit code and wall time to FILE (JSON).

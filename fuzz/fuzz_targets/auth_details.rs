@@ -1,7 +1,7 @@
 //! Arbitrary bytes as `aws iam get-account-authorization-details` output:
-//! the importer must return Ok or an error, never panic; its typed fast path
-//! and its pointer-tracking walker must agree; what it accepts must scan,
-//! render and round-trip through a snapshot file.
+//! the importer must return Ok or an error naming the file and a place,
+//! never panic; what it accepts must scan, render and round-trip through a
+//! snapshot file.
 #![no_main]
 
 #[path = "common.rs"]

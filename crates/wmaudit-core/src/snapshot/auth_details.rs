@@ -2,7 +2,7 @@
 //! data, for the AWS CLI's file and for live collection alike.
 //!
 //! [`Page`] is the wire format, field for field. A file is deserialized into
-//! pages (serde, fast path); live collection converts the SDK's pages into the
+//! pages (serde); live collection converts the SDK's pages into the
 //! same structs. Both then go through [`account_from_pages`], which checks
 //! what serde cannot (required keys, the default policy version, paging) and
 //! the account-wide rules of [`super::validate`]. Every error names the file

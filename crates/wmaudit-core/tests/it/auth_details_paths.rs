@@ -150,7 +150,7 @@ fn edge_cases() {
         ("policy counts", json!({"Policies": [{"Arn": format!("{ARN}:policy/p"), "AttachmentCount": 3, "PermissionsBoundaryUsageCount": 0}]}).to_string()),
         ("negative count", json!({"Policies": [{"Arn": format!("{ARN}:policy/p"), "AttachmentCount": -1}]}).to_string()),
         ("fractional count", json!({"Policies": [{"Arn": format!("{ARN}:policy/p"), "AttachmentCount": 1.0}]}).to_string()),
-        // Faults in ignored fields: UTF-8 is checked, the rest only by the walker.
+        // Faults in ignored fields: UTF-8 is checked, the rest is skipped unread.
         ("lone surrogate in an unknown field", r#"{"UserDetailList": [], "Note": "\ud800"}"#.into()),
         ("lone trailing surrogate in an unknown field", r#"{"UserDetailList": [], "Note": "\udc00"}"#.into()),
         ("lone surrogate in a user name", r#"{"UserDetailList": [{"UserName": "\ud800", "Arn": "arn:aws:iam::123456789012:user/a"}]}"#.into()),

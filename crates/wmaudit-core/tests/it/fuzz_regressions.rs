@@ -113,8 +113,8 @@ mod import_targets {
     /// Minimised crashes the fuzzers found, kept in fuzz/regressions/<target>.
     #[test]
     fn found_crashes_stay_fixed() {
-        // The typed reader accepted invalid UTF-8 in a key it ignores, which
-        // the walker refuses (found by the auth_details target).
+        // The typed reader accepted invalid UTF-8 in a key it ignores (found
+        // by the auth_details target when a second reader refused it).
         assert!(replay("regressions/auth_details", auth_details) >= 1);
     }
 }

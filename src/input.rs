@@ -59,6 +59,14 @@ impl InputArgs {
     }
 }
 
+/// Data read from a file must not be newer than the clock (a report
+/// "generated" in 2099 would make every age look short); `file` is named.
+fn not_from_the_future(s: &Snapshot, file: &std::path::Path) -> Result<()> {
+    let now = time::OffsetDateTime::now_utc();
+    wmaudit_core::scan::check_data_time(s, now)
+        .map_err(|m| UsageError(format!("{}: {m}", file.display())).into())
+}
+
 /// Loads or collects the snapshots the options select.
 pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
     match input.source()? {
@@ -66,7 +74,11 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
         SourceKind::Files if !input.snapshot.is_empty() => input
             .snapshot
             .iter()
-            .map(|p| read_snapshot(p).map_err(anyhow::Error::from))
+            .map(|p| {
+                let s = read_snapshot(p)?;
+                not_from_the_future(&s, p)?;
+                Ok(s)
+            })
             .collect(),
         SourceKind::Files => {
             let paths = ImportPaths {
@@ -75,7 +87,11 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
                 account_summary: input.account_summary.clone(),
                 caller_identity: input.caller_identity.clone(),
             };
-            Ok(vec![from_files(&paths)?])
+            let s = from_files(&paths)?;
+            if let Some(p) = &input.credential_report {
+                not_from_the_future(&s, p)?;
+            }
+            Ok(vec![s])
         }
         SourceKind::Live => {
             if input.report_wait == 0 {

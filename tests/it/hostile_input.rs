@@ -1232,3 +1232,53 @@ fn an_empty_account_is_evaluated_and_says_what_is_missing() {
         "expected an object with UserDetailList, GroupDetailList, RoleDetailList and Policies",
     );
 }
+
+/// Data from the future (issue #16 item 4): a credential report "generated"
+/// in 2099 made root's use two days before look decades old, and
+/// `root-recent-use` passed. A data time later than the clock is an input
+/// error; --as-of does not excuse it (it asks about the past, not the future).
+#[test]
+fn data_from_the_future_is_an_input_error() {
+    let case = Case::new();
+    case.write_json("r.json", &report_json(&csv(), "2099-01-01T00:00:00+00:00"));
+    case.scan_report("r.json").input_error(
+        "r.json: ",
+        "the credential report's GeneratedTime (2099-01-01T00:00:00Z) is later than now",
+        "data cannot come from the future",
+    );
+    let out = case.run(&[
+        "scan",
+        "--auth-details",
+        "auth-details.json",
+        "--credential-report",
+        "r.json",
+        "--as-of",
+        "2099-06-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // A snapshot collected in the future, likewise.
+    let out = case.run(&[
+        "collect",
+        "--auth-details",
+        "auth-details.json",
+        "-o",
+        "s.json",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut snap: Value =
+        serde_json::from_str(&std::fs::read_to_string(case.dir.path().join("s.json")).unwrap())
+            .unwrap();
+    snap["metadata"]["collected_at"] = json!("2099-01-01T00:00:00Z");
+    case.write_json("future.json", &snap);
+    let out = case.run(&["scan", "--snapshot", "future.json", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "future.json: the snapshot's metadata.collected_at (2099-01-01T00:00:00Z) is later than now"
+        ),
+        "{}",
+        out.stderr
+    );
+}

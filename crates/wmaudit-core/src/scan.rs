@@ -159,6 +159,45 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
 
 /// The time the data describes: the credential report's generation time,
 /// else the collection time (imported files may have neither).
+/// How far the data's own time may be ahead of the evaluation time: clocks
+/// drift, and the credential report is stamped by AWS.
+pub const CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
+
+/// The data's own times (the credential report's generation, the snapshot's
+/// collection) must not be later than `now` (the wall clock): a report
+/// "generated" in 2099 would make root's use two days ago look years old and
+/// pass `root-recent-use`.
+pub fn check_data_time(snapshot: &Snapshot, now: OffsetDateTime) -> Result<(), String> {
+    let limit = now + CLOCK_SKEW;
+    let fmt = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_else(|_| t.to_string());
+    let generated = snapshot
+        .credential_report
+        .as_ref()
+        .and_then(|r| r.generated_at)
+        .and_then(|d| d.time());
+    let collected = snapshot
+        .metadata
+        .collected_at
+        .as_deref()
+        .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
+    for (what, t) in [
+        ("the credential report's GeneratedTime", generated),
+        ("the snapshot's metadata.collected_at", collected),
+    ] {
+        if let Some(t) = t
+            && t > limit
+        {
+            return Err(format!(
+                "{what} ({}) is later than now ({}): data cannot come from the future \
+                 (an edited file or a wrong clock)",
+                fmt(t),
+                fmt(now)
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn data_time(snapshot: &Snapshot) -> Option<OffsetDateTime> {
     snapshot
         .credential_report

@@ -20,6 +20,8 @@ pub struct Hit {
     pub conditional: bool,
     pub not_action: bool,
     pub resources: ResourceScope,
+    /// The statement covers every resource this action can act on.
+    pub every_resource: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +40,9 @@ pub struct Explanation {
     pub grants: Vec<Hit>,
     pub denies: Vec<Hit>,
     pub boundary: Option<BoundaryExplanation>,
+    /// Why the decision holds without any statement, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 impl Explanation {
@@ -50,7 +55,7 @@ impl Explanation {
         if !self.grants.iter().any(|h| !h.conditional) {
             out.push("every grant has a condition".to_owned());
         }
-        for h in &self.grants {
+        for h in self.grants.iter().filter(|h| !h.every_resource) {
             match &h.resources {
                 ResourceScope::All => {}
                 ResourceScope::Only(r) => out.push(format!("only on {}", r.join(", "))),
@@ -61,10 +66,7 @@ impl Explanation {
             out.push("a conditional or resource-scoped Deny may apply".to_owned());
         }
         if let Some(b) = &self.boundary
-            && (!b
-                .allows
-                .iter()
-                .any(|h| !h.conditional && h.resources.is_all())
+            && (!b.allows.iter().any(|h| !h.conditional && h.every_resource)
                 || !b.denies.is_empty())
         {
             out.push("the permission boundary allows it only in part".to_owned());
@@ -109,6 +111,8 @@ impl Engine<'_> {
             grants,
             denies,
             boundary,
+            note: (Some(action) == self.catalog().lookup(super::NO_PERMISSION_NEEDED))
+                .then_some(super::NO_PERMISSION_NOTE),
         }
     }
 
@@ -137,6 +141,7 @@ impl Engine<'_> {
                         conditional: st.conditional,
                         not_action: st.not_action,
                         resources: st.resources.clone(),
+                        every_resource: st.every_resource.contains(action),
                     },
                 )
             })

@@ -7,7 +7,10 @@
 //!
 //! Conditions are not evaluated (wmaudit has no request context): an Allow
 //! with a Condition counts as *limited*, a Deny with a Condition as not
-//! definite. Resource-scoped statements are treated the same way.
+//! definite. A resource-scoped statement is definite for the actions whose
+//! every resource it covers (`organization/*`), limited for the others; an
+//! action that takes no resource is matched only by `"Resource": "*"`.
+//! `sts:GetCallerIdentity` needs no permission and cannot be denied.
 //! Organizations SCPs/RCPs, session policies and resource-based policies are
 //! out of scope (see docs/evaluation.md).
 
@@ -101,7 +104,7 @@ pub struct Engine<'c> {
 impl<'c> Engine<'c> {
     /// Compiles every distinct policy once, then evaluates every principal.
     pub fn new(catalog: &'c Catalog, account: &Account) -> Self {
-        let mut compiler = Compiler::new(catalog);
+        let mut compiler = Compiler::new(catalog).in_partition(&partition_of(account));
         let (mut policies, builtin_fallbacks) = PolicyTable::build(account, &mut compiler);
         let principals = principals::build(account, &mut policies, &mut compiler);
         let access = principals
@@ -165,6 +168,28 @@ impl<'c> Engine<'c> {
     }
 }
 
+/// The one action any caller may call whatever the policies say: "No
+/// permissions are required to perform this operation. If an administrator
+/// attaches a policy to your identity that explicitly denies access to the
+/// sts:GetCallerIdentity action, you can still perform this operation"
+/// (STS API reference, GetCallerIdentity).
+pub(crate) const NO_PERMISSION_NEEDED: &str = "sts:GetCallerIdentity";
+pub(crate) const NO_PERMISSION_NOTE: &str =
+    "needs no permission and cannot be denied (STS API reference, GetCallerIdentity)";
+
+/// The partition of the account's ARNs (`aws` when none says).
+fn partition_of(account: &Account) -> String {
+    account
+        .users
+        .iter()
+        .map(|u| &u.arn)
+        .chain(account.groups.iter().map(|g| &g.arn))
+        .chain(account.roles.iter().map(|r| &r.arn))
+        .find_map(|arn| arn.split(':').nth(1).filter(|p| !p.is_empty()))
+        .unwrap_or("aws")
+        .to_owned()
+}
+
 fn evaluate(catalog: &Catalog, table: &PolicyTable, p: &Principal) -> Access {
     let mut id = Aggregate::empty(catalog);
     for a in &p.attachments {
@@ -193,6 +218,13 @@ fn evaluate(catalog: &Catalog, table: &PolicyTable, p: &Principal) -> Access {
         full.difference_with(&b.deny_any);
     }
     full.intersect_with(&allowed);
+
+    if let Some(a) = catalog.lookup(NO_PERMISSION_NEEDED) {
+        allowed.insert(a);
+        full.insert(a);
+        denied.set(a, false);
+        boundary_blocked.set(a, false);
+    }
 
     Access {
         allowed,

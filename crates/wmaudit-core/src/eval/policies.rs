@@ -86,8 +86,8 @@ impl Aggregate {
                 Effect::Deny => (&mut agg.deny_any, &mut agg.deny_full),
             };
             any.union_with(&st.actions);
-            if st.is_unrestricted() {
-                full.union_with(&st.actions);
+            if let Some(definite) = st.definite() {
+                full.union_with(definite);
             }
         }
         agg

@@ -289,3 +289,103 @@ fn url_encoded_inline_policy() {
         Decision::Allowed
     );
 }
+
+/// IAM's resource rules (issue #16 items 6, 9, 10, 11): actions that take no
+/// resource, NotResource of another service, a Deny that contains every
+/// resource, and sts:GetCallerIdentity.
+#[test]
+fn resource_rules() {
+    let org = "arn:aws:workmail:us-east-1:111122223333:organization/m-1";
+    let mut acct = Account::default();
+    // Allow workmail:* on one organization: ListOrganizations (no resource)
+    // is not granted; the organization's actions are limited to it.
+    let mut u = user("scoped");
+    u.inline_policies
+        .push(inline("org", allow(json!("workmail:*"), json!(org))));
+    acct.users.push(u);
+    // Allow with NotResource naming S3 only: WorkMail is granted fully.
+    let mut u = user("notres");
+    u.inline_policies.push(inline(
+        "notres",
+        json!({"Statement":[{"Effect":"Allow","Action":"workmail:*","NotResource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}]}),
+    ));
+    acct.users.push(u);
+    // A Deny with NotResource of S3 ARNs denies every WorkMail action.
+    let mut u = user("denied-notres");
+    u.inline_policies
+        .push(inline("all", allow(json!("workmail:*"), json!("*"))));
+    u.inline_policies.push(inline(
+        "deny",
+        json!({"Statement":[{"Effect":"Deny","Action":"workmail:*","NotResource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}]}),
+    ));
+    acct.users.push(u);
+    // A Deny on every organization against an Allow on one: denied.
+    let mut u = user("denied-orgs");
+    u.inline_policies
+        .push(inline("org", allow(json!("workmail:*"), json!(org))));
+    u.inline_policies.push(inline(
+        "deny",
+        json!({"Statement":[{"Effect":"Deny","Action":"workmail:DeleteOrganization","Resource":"arn:aws:workmail:*:*:organization/*"}]}),
+    ));
+    acct.users.push(u);
+    // An Allow on every organization is a full grant of the organization's
+    // actions, but still not of ListOrganizations.
+    let mut u = user("all-orgs");
+    u.inline_policies.push(inline(
+        "orgs",
+        allow(
+            json!("workmail:*"),
+            json!("arn:aws:workmail:*:*:organization/*"),
+        ),
+    ));
+    acct.users.push(u);
+    // Everything denied, GetCallerIdentity included: it stays allowed.
+    let mut u = user("nobody");
+    u.inline_policies.push(inline("deny-all", deny(json!("*"))));
+    acct.users.push(u);
+
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    let cases = [
+        ("scoped", "workmail:ListOrganizations", Decision::NotGranted),
+        (
+            "scoped",
+            "workmail:CreateOrganization",
+            Decision::NotGranted,
+        ),
+        ("scoped", "workmail:ResetPassword", Decision::Limited),
+        ("notres", "workmail:ResetPassword", Decision::Allowed),
+        ("notres", "workmail:ListOrganizations", Decision::Allowed),
+        ("denied-notres", "workmail:ResetPassword", Decision::Denied),
+        (
+            "denied-notres",
+            "workmail:ListOrganizations",
+            Decision::Denied,
+        ),
+        (
+            "denied-orgs",
+            "workmail:DeleteOrganization",
+            Decision::Denied,
+        ),
+        ("denied-orgs", "workmail:ResetPassword", Decision::Limited),
+        ("all-orgs", "workmail:ResetPassword", Decision::Allowed),
+        (
+            "all-orgs",
+            "workmail:ListOrganizations",
+            Decision::NotGranted,
+        ),
+        ("nobody", "sts:GetCallerIdentity", Decision::Allowed),
+        ("nobody", "workmail:ListOrganizations", Decision::Denied),
+        ("scoped", "sts:GetCallerIdentity", Decision::Allowed),
+    ];
+    for (who, act, want) in cases {
+        assert_eq!(decide(&engine, who, act), want, "{who} {act}");
+    }
+    // The grant on every organization names no resource limit.
+    let id = engine.find("all-orgs")[0];
+    let e = engine.explain(id, action("workmail:ResetPassword"));
+    assert!(e.limits().is_empty(), "{:?}", e.limits());
+    assert!(e.grants[0].every_resource);
+    let nobody = engine.find("nobody")[0];
+    let e = engine.explain(nobody, action("sts:GetCallerIdentity"));
+    assert_eq!(e.note, Some(NO_PERMISSION_NOTE));
+}

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::document::{ActionSpec, Effect, PolicyDocument, ResourceSpec};
-use super::pattern::{has_wildcard, wildcard_match};
+use super::pattern::{covers, has_wildcard, wildcard_match};
 use crate::catalog::{ActionSet, Catalog};
 
 /// Which resources a statement covers.
@@ -41,14 +41,27 @@ pub struct CompiledStatement {
     /// resources can name.
     pub actions: ActionSet,
     pub resources: ResourceScope,
+    /// Of `actions`, those the statement covers on every resource they can
+    /// act on: all of them for `"Resource": "*"`; for resource patterns, the
+    /// actions each of whose resource types the patterns contain
+    /// (`organization/*`); for `NotResource`, the actions whose resources it
+    /// cannot name (a NotResource of S3 ARNs excludes no WorkMail resource).
+    pub every_resource: ActionSet,
     /// Has a Condition block: an Allow is conditional, a Deny not definite.
     pub conditional: bool,
 }
 
 impl CompiledStatement {
-    /// Applies to every resource with no condition: a definite grant or deny.
+    /// Applies to every resource of every action with no condition: a
+    /// definite grant or deny.
     pub fn is_unrestricted(&self) -> bool {
         !self.conditional && self.resources.is_all()
+    }
+
+    /// The actions this statement grants or denies definitely: on every
+    /// resource, with no condition.
+    pub fn definite(&self) -> Option<&ActionSet> {
+        (!self.conditional).then_some(&self.every_resource)
     }
 }
 
@@ -59,6 +72,10 @@ pub enum ProblemKind {
     UnknownAction,
     /// Not of the form `service:action` (nor `*`).
     MalformedAction,
+    /// A service prefix that is no service but looks like one (` workmail`,
+    /// a Cyrillic `а`, a zero-width space): IAM matches nothing, so a Deny
+    /// written this way silently does nothing.
+    LookalikeService,
 }
 
 /// An action pattern that cannot mean what its author intended.
@@ -80,18 +97,42 @@ pub struct CompiledPolicy {
     pub problems: Vec<ActionProblem>,
 }
 
-/// Compiles policies against one catalog, caching each distinct action pattern.
+/// Compiles policies against one catalog, caching each distinct action
+/// pattern and each distinct list of resource patterns.
 pub struct Compiler<'c> {
     catalog: &'c Catalog,
     cache: HashMap<String, (ActionSet, Option<ProblemKind>)>,
+    /// (NotResource?, patterns) -> (actions it can apply to, actions it covers
+    /// on every resource).
+    scopes: HashMap<(bool, Vec<String>), (ActionSet, ActionSet)>,
+    /// Actions that take no resource (ListOrganizations): IAM matches them
+    /// only against `"Resource": "*"`.
+    no_resource: ActionSet,
+    /// The partition of the account's ARNs, for resource ARN formats.
+    partition: String,
 }
 
 impl<'c> Compiler<'c> {
     pub fn new(catalog: &'c Catalog) -> Self {
+        let mut no_resource = catalog.empty_set();
+        for (i, a) in catalog.actions().iter().enumerate() {
+            if a.resource_types.is_empty() {
+                no_resource.insert(i);
+            }
+        }
         Compiler {
             catalog,
             cache: HashMap::new(),
+            scopes: HashMap::new(),
+            no_resource,
+            partition: "aws".to_owned(),
         }
+    }
+
+    /// Resource ARNs are in this partition (`aws`, `aws-cn`, `aws-us-gov`).
+    pub fn in_partition(mut self, partition: &str) -> Self {
+        self.partition = partition.to_owned();
+        self
     }
 
     pub fn catalog(&self) -> &'c Catalog {
@@ -125,6 +166,9 @@ impl<'c> Compiler<'c> {
                         suggestion: match kind {
                             ProblemKind::UnknownAction => self.suggest(pattern),
                             ProblemKind::MalformedAction => None,
+                            ProblemKind::LookalikeService => {
+                                lookalike_pattern(self.catalog, pattern)
+                            }
                         },
                     });
                 }
@@ -144,9 +188,17 @@ impl<'c> Compiler<'c> {
                     });
                 }
             };
-            if let ResourceScope::Only(patterns) = &resources {
-                actions.intersect_with(&self.applicable_services(patterns));
-            }
+            let every_resource = match &resources {
+                ResourceScope::All => actions.clone(),
+                ResourceScope::Only(patterns) | ResourceScope::AllExcept(patterns) => {
+                    let not = matches!(resources, ResourceScope::AllExcept(_));
+                    let (applies, full) = self.scope(patterns, not);
+                    actions.intersect_with(applies);
+                    let mut every = actions.clone();
+                    every.intersect_with(full);
+                    every
+                }
+            };
             statements.push(CompiledStatement {
                 index,
                 sid: st.sid.clone(),
@@ -154,6 +206,7 @@ impl<'c> Compiler<'c> {
                 not_action,
                 actions,
                 resources,
+                every_resource,
                 conditional: !st.condition.is_empty(),
             });
         }
@@ -181,6 +234,71 @@ impl<'c> Compiler<'c> {
         self.catalog.suggest_action(pattern).map(str::to_owned)
     }
 
+    /// For resource patterns (`not`: a NotResource list), the actions a
+    /// statement can apply to and those it covers on every resource.
+    fn scope(&mut self, patterns: &[String], not: bool) -> &(ActionSet, ActionSet) {
+        let key = (not, patterns.to_vec());
+        if !self.scopes.contains_key(&key) {
+            let value = self.compute_scope(patterns, not);
+            self.scopes.insert(key.clone(), value);
+        }
+        &self.scopes[&key]
+    }
+
+    fn compute_scope(&self, patterns: &[String], not: bool) -> (ActionSet, ActionSet) {
+        let catalog = self.catalog;
+        // An action without resource types is requested on "*": only a
+        // pattern matching "*" names it.
+        let names_star = patterns.iter().any(|p| wildcard_match(p, "*", false));
+        let nameable = self.applicable_services(patterns);
+        let mut all = catalog.empty_set();
+        all.insert_range(..);
+        if not {
+            // NotResource applies everywhere; it covers every resource of the
+            // actions whose resources it cannot name.
+            let mut full = all.clone();
+            full.difference_with(&nameable);
+            full.difference_with(&self.no_resource);
+            if !names_star {
+                full.union_with(&self.no_resource);
+            }
+            return (all, full);
+        }
+        let mut applies = nameable.clone();
+        let mut full = catalog.empty_set();
+        let mut covered: HashMap<(usize, &str), bool> = HashMap::new();
+        for a in nameable.ones() {
+            let action = catalog.action(a);
+            if self.no_resource.contains(a) {
+                if names_star {
+                    full.insert(a);
+                } else {
+                    applies.set(a, false);
+                }
+                continue;
+            }
+            let service = &catalog.services()[action.service];
+            let every = action.resource_types.iter().all(|rt| {
+                *covered
+                    .entry((action.service, rt.name.as_str()))
+                    .or_insert_with(|| {
+                        service
+                            .resource_types
+                            .iter()
+                            .find(|t| t.name == rt.name)
+                            .is_some_and(|t| {
+                                let glob = arn_glob(&t.arn, &self.partition);
+                                patterns.iter().any(|p| covers(p, &glob))
+                            })
+                    })
+            });
+            if every {
+                full.insert(a);
+            }
+        }
+        (applies, full)
+    }
+
     /// Catalog actions whose resources a resource pattern can name. An `Allow`
     /// of `*` on an S3 bucket ARN grants no WorkMail action; one on an IAM
     /// role ARN does grant sts:AssumeRole.
@@ -195,6 +313,82 @@ impl<'c> Compiler<'c> {
         }
         out
     }
+}
+
+/// The known service prefix `svc` was meant to be, when it only differs by
+/// whitespace, invisible characters or letters of another script that look
+/// Latin. (Case alone is no difference: prefixes compare case-insensitively.)
+pub fn lookalike_service<'c>(catalog: &'c Catalog, svc: &str) -> Option<&'c str> {
+    let normal: String = svc
+        .chars()
+        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
+        .map(latin_lookalike)
+        .collect();
+    if normal.eq_ignore_ascii_case(svc) {
+        return None;
+    }
+    catalog.service(&normal).map(|s| s.prefix.as_str())
+}
+
+/// The pattern with its service prefix as [`lookalike_service`] reads it.
+fn lookalike_pattern(catalog: &Catalog, pattern: &str) -> Option<String> {
+    let (svc, name) = pattern.split_once(':')?;
+    let known = lookalike_service(catalog, svc)?;
+    Some(format!("{known}:{}", name.trim()))
+}
+
+/// Zero-width and direction-control characters, soft hyphen, BOM.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Cyrillic and Greek letters that look like Latin ones, and fullwidth ASCII.
+fn latin_lookalike(c: char) -> char {
+    match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'в' | 'В' | 'β' | 'Β' => 'b',
+        'с' | 'С' | 'ϲ' => 'c',
+        'е' | 'Е' | 'ε' | 'Ε' => 'e',
+        'һ' | 'Н' | 'Η' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' => 'i',
+        'ј' | 'Ј' => 'j',
+        'к' | 'К' | 'κ' | 'Κ' => 'k',
+        'м' | 'М' | 'Μ' => 'm',
+        'о' | 'О' | 'ο' | 'Ο' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ѕ' | 'Ѕ' => 's',
+        'т' | 'Т' | 'τ' | 'Τ' => 't',
+        'у' | 'У' | 'υ' => 'y',
+        'х' | 'Х' | 'χ' | 'Χ' => 'x',
+        'ν' => 'v',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// A resource type's ARN format as a pattern: `${Partition}` is the
+/// account's, every other `${Variable}` any text.
+fn arn_glob(format: &str, partition: &str) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        if &after[..end] == "Partition" {
+            out.push_str(partition);
+        } else {
+            out.push('*');
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Conservative: true unless the pattern clearly names another service.
@@ -243,6 +437,9 @@ fn match_pattern(catalog: &Catalog, pattern: &str) -> (ActionSet, Option<Problem
         return (set, problem);
     }
     match catalog.service(svc) {
+        None if lookalike_service(catalog, svc).is_some() => {
+            (set, Some(ProblemKind::LookalikeService))
+        }
         // A service outside the catalog: legitimate, just not evaluated here.
         None => (set, None),
         Some(service) => {

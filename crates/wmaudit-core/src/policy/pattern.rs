@@ -52,9 +52,80 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
+/// Does `pattern` match every string `glob` matches? Sound, not complete:
+/// `true` only when it does (a `*` in `glob` can only be consumed by a `*`
+/// of `pattern`, a `?` by a `?` or `*`), so a Deny is never taken to cover
+/// more than it does. Case-sensitive, as resource ARNs are.
+pub fn covers(pattern: &str, glob: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = glob.as_bytes();
+    let eq = |pc: u8, tc: u8| match tc {
+        b'*' => false,
+        b'?' => pc == b'?',
+        _ => pc == b'?' || pc == tc,
+    };
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && eq(p[pi], t[ti]) {
+            let len = if p[pi] == b'?' { utf8_len(t[ti]) } else { 1 };
+            pi += 1;
+            ti += len;
+        } else if let Some((sp, st)) = star {
+            let next = st + utf8_len(t[st]);
+            star = Some((sp, next));
+            pi = sp + 1;
+            ti = next;
+        } else {
+            return false;
+        }
+    }
+    p[pi.min(p.len())..].iter().all(|&c| c == b'*') && ti == t.len()
+}
+
 /// Does the pattern contain a wildcard?
 pub fn has_wildcard(pattern: &str) -> bool {
     pattern.contains(['*', '?'])
+}
+
+#[cfg(test)]
+mod covers_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn containment() {
+        let org = "arn:aws:workmail:*:*:organization/*";
+        assert!(covers(org, org));
+        assert!(covers("*", org));
+        assert!(covers("arn:aws:workmail:*", org));
+        assert!(covers("arn:aws:workmail:*:*:*", org));
+        assert!(!covers("arn:aws:workmail:*:*:organization/m-1", org));
+        assert!(!covers("arn:aws:workmail:us-east-1:*:organization/*", org));
+        assert!(!covers("arn:aws:s3:::*", org));
+        assert!(covers("arn:aws:iam::*:role/?", "arn:aws:iam::*:role/?"));
+        assert!(!covers("arn:aws:iam::*:role/x", "arn:aws:iam::*:role/?"));
+    }
+
+    proptest! {
+        /// Sound: whenever `covers(p, g)`, every string `g` matches (here: the
+        /// glob with its wildcards filled in), `p` matches too.
+        #[test]
+        fn covers_is_sound(
+            p in "[ab*?:]{0,6}",
+            g in "[ab*?:]{0,6}",
+            fill in "[ab:]{0,3}",
+        ) {
+            if covers(&p, &g) {
+                let one: String = fill.chars().next().map_or("a".to_owned(), |c| c.to_string());
+                let text = g.replace('*', &fill).replace('?', &one);
+                prop_assert!(wildcard_match(&p, &text, false), "{p} covers {g} but not {text}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -218,7 +218,18 @@ fn resource_scope_and_service_applicability() {
         p.statements[0].actions.is_clear(),
         "S3 ARN grants no cataloged action"
     );
-    assert_eq!(p.statements[1].actions.count_ones(..), 126);
+    // The 122 that act on an organization: the 4 that take no resource
+    // (ListOrganizations, CreateOrganization, ...) need "Resource": "*".
+    assert_eq!(p.statements[1].actions.count_ones(..), 122);
+    assert!(
+        !p.statements[1]
+            .actions
+            .contains(c.lookup("workmail:ListOrganizations").unwrap())
+    );
+    assert!(
+        p.statements[1].every_resource.is_clear(),
+        "one organization of many"
+    );
     assert_eq!(
         p.statements[1].resources,
         ResourceScope::Only(vec![
@@ -229,6 +240,18 @@ fn resource_scope_and_service_applicability() {
         p.statements[2].resources,
         ResourceScope::AllExcept(_)
     ));
+    // The NotResource excludes one organization, not "*": the actions that
+    // take no resource are granted on every resource they can act on.
+    assert!(
+        p.statements[2]
+            .every_resource
+            .contains(c.lookup("workmail:ListOrganizations").unwrap())
+    );
+    assert!(
+        !p.statements[2]
+            .every_resource
+            .contains(c.lookup("workmail:ResetPassword").unwrap())
+    );
     assert!(p.statements[3].conditional && !p.statements[3].is_unrestricted());
     assert!(
         p.statements[3]
@@ -267,4 +290,39 @@ fn cross_service_resource_types_count() {
             .actions
             .contains(c.lookup("sts:AssumeRole").unwrap())
     );
+}
+
+/// A service prefix that only looks like one is flagged with the service
+/// it imitates (issue #16 item 8): IAM matches nothing, so a Deny written
+/// this way silently does nothing.
+#[test]
+fn lookalike_service_prefixes_are_flagged() {
+    let doc = r#"{"Statement":[{"Effect":"Deny","Action":[" workmail:*","workm\u0430il:DeleteOrganization","work\u200bmail:ResetPassword","s3x:GetObject"],"Resource":"*"}]}"#;
+    let p = compile(doc);
+    let got: Vec<(&str, ProblemKind, Option<&str>)> = p
+        .problems
+        .iter()
+        .map(|x| (x.pattern.as_str(), x.kind, x.suggestion.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                " workmail:*",
+                ProblemKind::LookalikeService,
+                Some("workmail:*")
+            ),
+            (
+                "workm\u{430}il:DeleteOrganization",
+                ProblemKind::LookalikeService,
+                Some("workmail:DeleteOrganization")
+            ),
+            (
+                "work\u{200b}mail:ResetPassword",
+                ProblemKind::LookalikeService,
+                Some("workmail:ResetPassword")
+            ),
+        ]
+    );
+    assert!(p.statements[0].actions.is_clear(), "IAM matches nothing");
 }

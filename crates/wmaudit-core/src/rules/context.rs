@@ -23,7 +23,12 @@ pub const MESSAGE_FLOW_FULL_ACCESS: &str =
 pub struct WorkMailFacts {
     /// Every `workmail` and `workmailmessageflow` action.
     pub all: ActionSet,
-    /// The WorkMail actions AmazonWorkMailFullAccess grants: what an administrator holds.
+    /// The WorkMail actions AmazonWorkMailFullAccess grants on an
+    /// organization: what an administrator holds. The few that take no
+    /// resource (ListOrganizations, CreateOrganization) are left out, so an
+    /// administrator whose policy is scoped to the organizations it runs
+    /// (`"Resource": "arn:aws:workmail:...:organization/m-1"`, which cannot
+    /// grant them) still counts as one.
     pub admin: ActionSet,
     /// What else AmazonWorkMailFullAccess grants, which the console needs (ds, ses, ...).
     pub console_needs: ActionSet,
@@ -38,6 +43,11 @@ impl WorkMailFacts {
         let full = builtin_grants(catalog, WORKMAIL_FULL_ACCESS);
         let mut admin = full.clone();
         admin.intersect_with(&all);
+        for (i, a) in catalog.actions().iter().enumerate() {
+            if a.resource_types.is_empty() {
+                admin.set(i, false);
+            }
+        }
         let mut console_needs = full;
         console_needs.difference_with(&all);
         let mut mutating = catalog.empty_set();

@@ -38,7 +38,16 @@ impl TypedCheck for UnknownAction {
         entries.sort_by_key(|(o, _)| policy_sort_key(o));
         for (origin, compiled) in entries {
             for problem in &compiled.problems {
-                let svc = problem.pattern.split(':').next().unwrap_or("");
+                // A lookalike prefix counts under the service it imitates.
+                let meant = match problem.kind {
+                    ProblemKind::LookalikeService => problem.suggestion.as_deref(),
+                    _ => None,
+                };
+                let svc = meant
+                    .unwrap_or(&problem.pattern)
+                    .split(':')
+                    .next()
+                    .unwrap_or("");
                 // `workmail*:X` is in scope of `workmail` too.
                 let in_scope = params
                     .services
@@ -50,6 +59,10 @@ impl TypedCheck for UnknownAction {
                 let what = match problem.kind {
                     ProblemKind::UnknownAction => "matches no existing action",
                     ProblemKind::MalformedAction => "is not of the form service:action",
+                    ProblemKind::LookalikeService => {
+                        "names no service: its prefix only looks like one (spaces, invisible \
+                         characters or non-Latin letters), so IAM matches no action"
+                    }
                 };
                 let hint = problem
                     .suggestion

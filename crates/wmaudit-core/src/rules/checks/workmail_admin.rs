@@ -73,7 +73,7 @@ impl TypedCheck for NoAdmin {
             .finding()
             .resource(ResourceKind::Account, &ctx.account_id, &ctx.root_arn())
             .message(format!(
-                "No IAM user or role in account {} can administer WorkMail: none holds all {} WorkMail actions of AmazonWorkMailFullAccess.",
+                "No IAM user or role in account {} can administer WorkMail: none holds all {} WorkMail actions AmazonWorkMailFullAccess grants on an organization.",
                 ctx.account_id,
                 ctx.workmail.admin.count_ones(..)
             ));

@@ -141,7 +141,7 @@ impl Engine<'_> {
                         conditional: st.conditional,
                         not_action: st.not_action,
                         resources: st.resources.clone(),
-                        every_resource: st.every_resource.contains(action),
+                        every_resource: st.every_resource().contains(action),
                     },
                 )
             })

@@ -46,7 +46,9 @@ pub struct CompiledStatement {
     /// actions each of whose resource types the patterns contain
     /// (`organization/*`); for `NotResource`, the actions whose resources it
     /// cannot name (a NotResource of S3 ARNs excludes no WorkMail resource).
-    pub every_resource: ActionSet,
+    /// `None` when that is all of `actions` (`"Resource": "*"`, most
+    /// statements), so no second set is stored.
+    every_resource: Option<ActionSet>,
     /// Has a Condition block: an Allow is conditional, a Deny not definite.
     pub conditional: bool,
 }
@@ -58,10 +60,15 @@ impl CompiledStatement {
         !self.conditional && self.resources.is_all()
     }
 
+    /// The actions this statement covers on every resource they can act on.
+    pub fn every_resource(&self) -> &ActionSet {
+        self.every_resource.as_ref().unwrap_or(&self.actions)
+    }
+
     /// The actions this statement grants or denies definitely: on every
     /// resource, with no condition.
     pub fn definite(&self) -> Option<&ActionSet> {
-        (!self.conditional).then_some(&self.every_resource)
+        (!self.conditional).then(|| self.every_resource())
     }
 }
 
@@ -189,14 +196,14 @@ impl<'c> Compiler<'c> {
                 }
             };
             let every_resource = match &resources {
-                ResourceScope::All => actions.clone(),
+                ResourceScope::All => None,
                 ResourceScope::Only(patterns) | ResourceScope::AllExcept(patterns) => {
                     let not = matches!(resources, ResourceScope::AllExcept(_));
                     let (applies, full) = self.scope(patterns, not);
                     actions.intersect_with(applies);
                     let mut every = actions.clone();
                     every.intersect_with(full);
-                    every
+                    (every != actions).then_some(every)
                 }
             };
             statements.push(CompiledStatement {

@@ -227,7 +227,7 @@ fn resource_scope_and_service_applicability() {
             .contains(c.lookup("workmail:ListOrganizations").unwrap())
     );
     assert!(
-        p.statements[1].every_resource.is_clear(),
+        p.statements[1].every_resource().is_clear(),
         "one organization of many"
     );
     assert_eq!(
@@ -244,12 +244,12 @@ fn resource_scope_and_service_applicability() {
     // take no resource are granted on every resource they can act on.
     assert!(
         p.statements[2]
-            .every_resource
+            .every_resource()
             .contains(c.lookup("workmail:ListOrganizations").unwrap())
     );
     assert!(
         !p.statements[2]
-            .every_resource
+            .every_resource()
             .contains(c.lookup("workmail:ResetPassword").unwrap())
     );
     assert!(p.statements[3].conditional && !p.statements[3].is_unrestricted());

@@ -256,6 +256,19 @@ expires = 2027-04-30
             .to_string()
     }
 
+    /// A window the calendar cannot hold panicked in root.rs (issue #16
+    /// item 17); it is a load error now.
+    #[test]
+    fn out_of_range_parameters_are_load_errors() {
+        let e = apply_err("[rules.root-recent-use]\nparams = { days = 4400000 }\n");
+        assert_eq!(
+            e,
+            "wmaudit.toml:2:10: [rules.root-recent-use.params]: days = 4400000: expected 1 to 36525 (a hundred years)"
+        );
+        let e = apply_err("[rules.root-recent-use]\nparams = { days = 0 }\n");
+        assert!(e.contains("days = 0: expected 1 to 36525"), "{e}");
+    }
+
     /// Every problem at once, each with line and column, misspelt names
     /// with a suggestion (cargo-deny's manners).
     #[test]

@@ -159,10 +159,24 @@ pub struct RecentUseParams {
 
 pub struct RootRecentUse;
 
+/// The longest window `root-recent-use` accepts.
+const MAX_DAYS: u32 = 36_525;
+
 impl TypedCheck for RootRecentUse {
     type Params = RecentUseParams;
     const NAME: &'static str = "root-recent-use";
     const NEEDS: &'static [Part] = &[Part::CredentialReport];
+
+    /// A window longer than the calendar can hold (`days = 4400000`) made
+    /// the date arithmetic panic; a century is far beyond any real policy.
+    fn check_params(&self, params: &RecentUseParams) -> Result<(), String> {
+        match params.days {
+            1..=MAX_DAYS => Ok(()),
+            d => Err(format!(
+                "days = {d}: expected 1 to {MAX_DAYS} (a hundred years)"
+            )),
+        }
+    }
 
     fn account(&self, ctx: &Context<'_>, params: &RecentUseParams, out: &mut Output<'_>) {
         let Some(row) = root_row(ctx, out) else {
@@ -222,7 +236,11 @@ impl TypedCheck for RootRecentUse {
             );
             return;
         }
-        let since = ctx.as_of - Duration::days(i64::from(params.days));
+        // Checked at load to fit; saturating all the same, never a panic.
+        let since = ctx
+            .as_of
+            .checked_sub(Duration::days(i64::from(params.days)))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         if last < since {
             return;
         }

@@ -2,7 +2,7 @@
 //! here and nowhere else.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -66,6 +66,43 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// Two outputs to one file would race, and which one wins would vary from
+/// run to run: a usage error, decided before any work (the same file by
+/// another name, through `..` or a symlinked directory, counts).
+fn distinct_outputs(args: &ScanArgs) -> Result<()> {
+    let named = [
+        ("--output", &args.output),
+        ("--json", &args.json),
+        ("--sarif", &args.sarif),
+        ("--markdown", &args.markdown),
+    ];
+    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+    for (flag, path) in named {
+        let Some(path) = path else { continue };
+        let key = same_file_key(path);
+        if let Some((first, _)) = seen.iter().find(|(_, k)| *k == key) {
+            return Err(UsageError(format!(
+                "{first} and {flag} name the same file {}: each output needs its own file",
+                path.display()
+            ))
+            .into());
+        }
+        seen.push((flag, key));
+    }
+    Ok(())
+}
+
+/// The file a path names: its directory resolved (symlinks, `..`), then its name.
+fn same_file_key(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(absolute.clone()),
+        _ => absolute,
+    }
+}
+
 /// The shipped rules, plus `--rules DIR`, with the config applied.
 pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
     let mut rules = RuleSet::builtin()?;
@@ -77,6 +114,7 @@ pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
 }
 
 fn cmd_scan(args: ScanArgs) -> Result<u8> {
+    distinct_outputs(&args)?;
     let (rules, config) = load_rules(&args.rules)?;
     let baseline = match &args.baseline {
         Some(p) => Some(load_baseline(p)?),

@@ -9,6 +9,7 @@ use crate::exit;
 use crate::input::{self, UsageError};
 use crate::output::to_stdout;
 use wmaudit_core::catalog::{ActionSet, Catalog};
+use wmaudit_core::display::cell;
 use wmaudit_core::eval::{Decision, Engine, Explanation, Hit, PrincipalId};
 use wmaudit_core::policy::wildcard_match;
 use wmaudit_core::rules::context::{designation, policy_label, via_label};
@@ -196,6 +197,7 @@ fn reasons(engine: &Engine<'_>, e: &Explanation) -> Vec<String> {
         }
     }
     out.extend(e.limits().into_iter().map(|l| format!("limit: {l}")));
+    out.extend(e.note.map(str::to_owned));
     out
 }
 
@@ -207,21 +209,22 @@ fn render_table(
 ) -> String {
     let p = engine.principal(id);
     let catalog = engine.catalog();
-    let mut s = format!("{} {} ({})\n", p.kind.as_str(), p.name, p.arn);
+    let safe = |t: &str| cell(t).into_owned();
+    let mut s = format!("{} {} ({})\n", p.kind.as_str(), safe(&p.name), safe(&p.arn));
     if !p.groups.is_empty() {
-        s.push_str(&format!("groups: {}\n", p.groups.join(", ")));
+        s.push_str(&format!("groups: {}\n", safe(&p.groups.join(", "))));
     }
     if let Some(b) = &p.boundary_arn {
-        s.push_str(&format!("permission boundary: {b}\n"));
+        s.push_str(&format!("permission boundary: {}\n", safe(b)));
     }
     let d = Designation::of(engine, admins, id);
     s.push_str(&format!(
         "designated WorkMail administrator: {} ({})\n",
         if d.designated { "yes" } else { "no" },
-        d.why
+        safe(&d.why)
     ));
     for problem in &p.problems {
-        s.push_str(&format!("NOT FULLY EVALUATED: {problem}\n"));
+        s.push_str(&format!("NOT FULLY EVALUATED: {}\n", safe(problem)));
     }
     let mut table = comfy_table::Table::new();
     table
@@ -235,7 +238,7 @@ fn render_table(
             a.full_name.to_owned(),
             a.access_level.as_str().to_owned(),
             e.decision.as_str().to_owned(),
-            reasons(engine, e).join("\n"),
+            cell(&reasons(engine, e).join("\n")).into_owned(),
         ]);
     }
     let counts = |d: Decision| ex.iter().filter(|e| e.decision == d).count();

@@ -23,6 +23,13 @@ pub fn to_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result
 }
 
 /// One line on stderr; a stderr that cannot be written is not worth dying for.
+/// Messages quote the input (names, file contents), so what could act on a
+/// terminal is escaped.
 pub fn warn(line: impl std::fmt::Display) {
-    let _ = writeln!(io::stderr().lock(), "{line}");
+    let line = line.to_string();
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{}",
+        wmaudit_core::display::terminal_safe(&line)
+    );
 }

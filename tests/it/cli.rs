@@ -641,3 +641,28 @@ fn explain_says_who_is_a_designated_administrator_and_why() {
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/rules"), "{err}");
 }
+
+/// One file for two outputs raced, and which won varied run to run (issue
+/// #16 item 22): a usage error now, also through another spelling of the path.
+#[test]
+fn one_file_for_two_outputs_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("x");
+    let x = x.to_str().unwrap();
+    let (code, out, err) = run(&["scan", "--demo", "--json", x, "--sarif", x, "--markdown", x]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("--json and --sarif name the same file") && err.contains(x),
+        "{err}"
+    );
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let other = dir.path().join("sub/../x");
+    let (code, _, err) = run(&["scan", "--demo", "-o", x, "--json", other.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--output and --json name the same file"),
+        "{err}"
+    );
+    assert!(!dir.path().join("x").exists(), "nothing written");
+}

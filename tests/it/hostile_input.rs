@@ -1282,3 +1282,95 @@ fn data_from_the_future_is_an_input_error() {
         out.stderr
     );
 }
+
+/// Inputs with no end (issue #16 item 16): /dev/zero grew at 1 GB/s until the
+/// OS killed it; a FIFO nobody writes hung forever. Only regular files are
+/// read, each up to a limit far above any account.
+#[test]
+fn inputs_without_an_end_are_refused() {
+    let case = Case::new();
+    let fifo = case.dir.path().join("fifo.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (option, path) in [
+        ("--auth-details", "/dev/zero"),
+        ("--credential-report", "/dev/zero"),
+        ("--snapshot", "/dev/zero"),
+        ("--auth-details", fifo.to_str().unwrap()),
+        ("--config", "/dev/zero"),
+        ("--baseline", "/dev/zero"),
+    ] {
+        let mut args = vec!["scan", option, path, "--format", "json"];
+        if option == "--config" || option == "--baseline" {
+            args.extend(["--auth-details", "auth-details.json"]);
+        }
+        let out = case.run(&args);
+        assert_eq!(out.code, 2, "{option} {path}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(path) && out.stderr.contains("not a regular file"),
+            "{option} {path}: {}",
+            out.stderr
+        );
+    }
+    let out = case.run(&["scan", "--demo", "--rules", "/dev/zero"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+/// Terminal escape injection (issue #16 item 18) and Markdown mentions
+/// (item 21): names reach the table, `explain` and Markdown; there, nothing
+/// in a name may act on the terminal or notify a person. JSON keeps the
+/// exact name.
+#[test]
+fn hostile_names_are_shown_inert() {
+    let case = Case::new();
+    let evil =
+        "x\u{1b}[2K\rAll checks passed\u{1b}]0;pwned\u{7}\u{202e}@octocat https://evil.example";
+    let auth = auth_with(|v| v["UserDetailList"][0]["UserName"] = json!(evil));
+    case.write_json("a.json", &auth);
+    let mut table_args = vec!["scan", "--auth-details", "a.json", "--format", "table"];
+    table_args.extend(["--fail-on", "none"]);
+    for args in [
+        table_args.clone(),
+        vec!["explain", evil, "--auth-details", "a.json"],
+    ] {
+        let out = case.run(&args);
+        out.not_a_panic();
+        assert!(out.code == 0 || out.code == 3, "{args:?}: {}", out.stderr);
+        for bad in ['\u{1b}', '\r', '\u{7}', '\u{202e}'] {
+            assert!(!out.stdout.contains(bad), "{args:?} prints {bad:?}");
+            assert!(
+                !out.stderr.contains(bad),
+                "{args:?} prints {bad:?} on stderr"
+            );
+        }
+        assert!(out.stdout.contains("\\u{1b}"), "{args:?}: shown escaped");
+    }
+    let out = case.run(&[
+        "scan",
+        "--auth-details",
+        "a.json",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(out.stdout.contains("@&#8203;octocat"), "{}", out.stdout);
+    assert!(!out.stdout.contains("@octocat"));
+    assert!(out.stdout.contains("https:&#8203;//evil.example"));
+    let out = case.run(&[
+        "scan",
+        "--auth-details",
+        "a.json",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(
+        out.stdout.contains("x\\u001b[2K\\rAll checks passed"),
+        "JSON keeps the exact name"
+    );
+}

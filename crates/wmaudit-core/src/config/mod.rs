@@ -67,7 +67,7 @@ impl Config {
 
     pub fn load(path: &Path) -> Result<Config, Diagnostics> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let text = crate::read_file::read_text_bounded(path, crate::read_file::MAX_TEXT_FILE)
             .map_err(|e| Diagnostic::file(&file, format!("cannot read: {e}")))?;
         let mut c = Config::parse(&text, &file)?;
         c.file = Some(path.to_owned());
@@ -111,7 +111,7 @@ impl Config {
             None => return Ok(Config::default()),
         };
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
+        let text = crate::read_file::read_text_bounded(path, crate::read_file::MAX_TEXT_FILE)
             .map_err(|e| Diagnostic::file(&file, format!("cannot read: {e}")))?;
         let mut c = Config::parse_and_apply(&text, &file, rules)?;
         c.file = Some(path.to_owned());

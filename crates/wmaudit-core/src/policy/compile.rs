@@ -117,6 +117,9 @@ pub struct Compiler<'c> {
     no_resource: ActionSet,
     /// The partition of the account's ARNs, for resource ARN formats.
     partition: String,
+    /// Did-you-mean per distinct unknown pattern: 10,000 copies of one typo
+    /// took 3.7 s when each was compared with the service's every action.
+    suggestions: HashMap<String, Option<String>>,
 }
 
 impl<'c> Compiler<'c> {
@@ -133,6 +136,7 @@ impl<'c> Compiler<'c> {
             scopes: HashMap::new(),
             no_resource,
             partition: "aws".to_owned(),
+            suggestions: HashMap::new(),
         }
     }
 
@@ -234,11 +238,19 @@ impl<'c> Compiler<'c> {
 
     /// The closest action name within the pattern's service, if it is close
     /// enough to be a plausible typo.
-    fn suggest(&self, pattern: &str) -> Option<String> {
-        if has_wildcard(pattern.split_once(':')?.1) {
-            return None;
+    fn suggest(&mut self, pattern: &str) -> Option<String> {
+        if let Some(s) = self.suggestions.get(pattern) {
+            return s.clone();
         }
-        self.catalog.suggest_action(pattern).map(str::to_owned)
+        let suggestion = match pattern.split_once(':') {
+            Some((_, name)) if !has_wildcard(name) => {
+                self.catalog.suggest_action(pattern).map(str::to_owned)
+            }
+            _ => None,
+        };
+        self.suggestions
+            .insert(pattern.to_owned(), suggestion.clone());
+        suggestion
     }
 
     /// For resource patterns (`not`: a NotResource list), the actions a

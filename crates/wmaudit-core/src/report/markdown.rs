@@ -44,7 +44,7 @@ pub fn render(report: &ScanReport) -> String {
     facts.push(format!(
         "wmaudit {}, catalog {}",
         escape(&m.tool_version),
-        escape(&m.catalog_version)
+        code(&m.catalog_version)
     ));
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
@@ -168,7 +168,7 @@ pub fn render(report: &ScanReport) -> String {
         let names: Vec<String> = builtin.iter().map(|p| code(p)).collect();
         out.push_str(&format!(
             "AWS managed policies evaluated from wmaudit's embedded copy (catalog {}): {}.\n\n",
-            escape(&m.catalog_version),
+            code(&m.catalog_version),
             names.join(", ")
         ));
     }
@@ -195,8 +195,44 @@ pub fn render(report: &ScanReport) -> String {
 /// Escapes text for a Markdown table cell or paragraph: a backslash before
 /// the punctuation that can start inline markup mid-line (CommonMark allows
 /// it before any ASCII punctuation), and line breaks as `<br>` so a table
-/// cell stays on one row.
+/// cell stays on one row. Names come from the account, so mentions and
+/// links are defused too ([`defuse`]).
 pub fn escape(s: &str) -> String {
+    defuse(&escape_markup(s))
+}
+
+/// A zero-width space (as an entity, so it survives copying) after `@` and
+/// inside `://` and `www.`: in a pull-request comment `@someone` would notify
+/// a person and a URL would become a link, neither of which a user name or
+/// a policy name should do. The text reads the same.
+fn defuse(s: &str) -> String {
+    const ZWSP: &str = "&#8203;";
+    let mut out = String::with_capacity(s.len());
+    let lower = s.to_ascii_lowercase();
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        let Some(c) = rest.chars().next() else { break };
+        if c == '@' {
+            out.push('@');
+            out.push_str(ZWSP);
+        } else if rest.starts_with("://") {
+            out.push(':');
+            out.push_str(ZWSP);
+        } else if lower[i..].starts_with("www.") {
+            out.push_str(&rest[..3]);
+            out.push_str(ZWSP);
+            i += 3;
+            continue;
+        } else {
+            out.push(c);
+        }
+        i += c.len_utf8();
+    }
+    out
+}
+
+fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -224,7 +260,8 @@ pub fn cell_code(s: &str) -> String {
     code(&s.replace('|', "\\|"))
 }
 
-/// A code span that survives backticks and newlines.
+/// A code span that survives backticks and newlines. (Code spans are never
+/// mentions or links, so nothing needs defusing inside.)
 pub fn code(s: &str) -> String {
     let flat: String = s
         .chars()
@@ -259,4 +296,19 @@ fn html(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_and_links_are_defused() {
+        assert_eq!(
+            escape("ping @octocat, see https://evil.example/x and WWW.evil.example"),
+            "ping @&#8203;octocat, see https:&#8203;//evil.example/x and WWW&#8203;.evil.example"
+        );
+        assert_eq!(escape("plain-name_1"), "plain-name\\_1");
+        assert_eq!(escape("a&b"), "a\\&b");
+    }
 }

@@ -8,6 +8,8 @@ use comfy_table::modifiers::UTF8_ROUND_CORNERS;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, Table, Width};
 
+use crate::display::cell;
+
 use crate::findings::{NoticeKind, ScanReport, Severity};
 use crate::snapshot::SourceKind;
 
@@ -58,8 +60,8 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             t.add_row(vec![
                 severity_cell(f.severity, opts.color),
                 Cell::new(break_id(&f.rule_id, rule_width)),
-                Cell::new(super::resource_label(&f.resource)),
-                Cell::new(f.message.trim()),
+                Cell::new(cell(&super::resource_label(&f.resource))),
+                Cell::new(cell(f.message.trim())),
             ]);
         }
         out.push_str(&t.to_string());
@@ -87,7 +89,10 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         let mut t = new_table(width, opts.color);
         t.set_header(vec!["What", "Reason"]);
         for g in gaps {
-            t.add_row(vec![g.what, g.reason]);
+            t.add_row(vec![
+                cell(&g.what).into_owned(),
+                cell(&g.reason).into_owned(),
+            ]);
         }
         out.push_str(&t.to_string());
         out.push('\n');
@@ -99,7 +104,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             &format!(
                 "AWS managed policies evaluated from wmaudit's embedded copy (catalog {}): {}.",
                 report.meta.catalog_version,
-                builtin.join(", ")
+                cell(&builtin.join(", "))
             ),
             "",
             w,
@@ -114,7 +119,12 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 NoticeKind::ExpiredSuppression => "expired suppression",
                 NoticeKind::UnusedSuppression => "unused suppression",
             };
-            push_wrapped(&mut out, &format!("- {kind}: {}", n.message), "  ", w);
+            push_wrapped(
+                &mut out,
+                &format!("- {kind}: {}", cell(&n.message)),
+                "  ",
+                w,
+            );
         }
     }
     out
@@ -148,7 +158,7 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
     } else {
         format!("{account} ({})", m.account_aliases.join(", "))
     };
-    t.add_row(vec![Cell::new("Account"), Cell::new(account)]);
+    t.add_row(vec![Cell::new("Account"), Cell::new(cell(&account))]);
     let source = match m.source {
         SourceKind::Live => "live (AWS APIs)",
         SourceKind::Files => "files (imported)",
@@ -156,10 +166,10 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
     };
     t.add_row(vec!["Source", source]);
     if let Some(caller) = &m.caller_arn {
-        t.add_row(vec!["Caller", caller]);
+        t.add_row(vec![Cell::new("Caller"), Cell::new(cell(caller))]);
     }
     if let Some(at) = &m.evaluated_at {
-        t.add_row(vec!["Evaluated at", at]);
+        t.add_row(vec![Cell::new("Evaluated at"), Cell::new(cell(at))]);
     }
     let counts = report.count_by_severity();
     let by_sev: Vec<String> = Severity::ALL

@@ -234,7 +234,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Rule>, Diagnostics> {
     let mut found = Vec::new();
     for p in &paths {
         let file = p.display().to_string();
-        let parsed = std::fs::read_to_string(p)
+        let parsed = crate::read_file::read_text_bounded(p, crate::read_file::MAX_TEXT_FILE)
             .map_err(|e| Diagnostics::one(Diagnostic::file(&file, format!("cannot read: {e}"))))
             .and_then(|text| parse_rule(&text, &file));
         match parsed {

@@ -135,7 +135,7 @@ fn load<T>(
 /// Reads a file, naming it in the error.
 pub fn read(path: &Path) -> Result<(String, Vec<u8>), InputError> {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match crate::read_file::read_bounded(path, crate::read_file::MAX_DATA_FILE) {
         Ok(bytes) => Ok((name, bytes)),
         Err(error) => Err(InputError::Read { file: name, error }),
     }

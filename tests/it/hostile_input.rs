@@ -1374,3 +1374,59 @@ fn hostile_names_are_shown_inert() {
         "JSON keeps the exact name"
     );
 }
+
+/// Evidence × statements (issue #16 item 13): a group policy of many
+/// statements gave every member one evidence entry per statement. A finding
+/// lists at most 20 and counts the rest, with the actions they grant.
+#[test]
+fn evidence_is_capped_and_counted() {
+    let case = Case::new();
+    let statements: Vec<Value> = (0..50)
+        .map(|_| json!({"Effect": "Allow", "Action": "workmail:StartMailboxExportJob", "Resource": "*"}))
+        .collect();
+    let auth = json!({
+        "UserDetailList": (0..3).map(|i| json!({
+            "UserName": format!("u{i}"), "Arn": format!("arn:aws:iam::123456789012:user/u{i}"),
+            "GroupList": ["wide"]})).collect::<Vec<_>>(),
+        "GroupDetailList": [{"GroupName": "wide", "Arn": "arn:aws:iam::123456789012:group/wide",
+            "GroupPolicyList": [{"PolicyName": "wide", "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}]}]
+    });
+    case.write_json("a.json", &auth);
+    let out = case.run(&[
+        "scan",
+        "--auth-details",
+        "a.json",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "--allow-incomplete",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report = out.report();
+    let findings = report["findings"].as_array().unwrap();
+    let with_many: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["resource"]["name"] == "u0" && f["rule_id"] == "workmail-mail-content-access")
+        .collect();
+    assert_eq!(with_many.len(), 1, "{findings:#?}");
+    let evidence = with_many[0]["evidence"].as_array().unwrap();
+    let listed: Vec<&Value> = evidence
+        .iter()
+        .filter(|e| e["statement"].is_number())
+        .collect();
+    assert_eq!(listed.len(), 20, "{evidence:#?}");
+    assert!(listed.iter().all(|e| e["attached"] == "through group wide"));
+    let more: Vec<&Value> = evidence
+        .iter()
+        .filter(|e| {
+            e["detail"]
+                == "and 30 more statements that grant these actions (`wmaudit explain` lists every one)"
+        })
+        .collect();
+    assert_eq!(more.len(), 1, "{evidence:#?}");
+    assert_eq!(
+        more[0]["actions"],
+        json!(["workmail:StartMailboxExportJob"])
+    );
+}

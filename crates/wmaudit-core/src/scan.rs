@@ -84,6 +84,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .flat_map(|a| &a.users)
             .map(|u| (u.arn.as_str(), u))
             .collect(),
+        evidence_cache: Default::default(),
     };
     let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
     let (findings, notices) = apply_suppressions(

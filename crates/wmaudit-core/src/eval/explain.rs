@@ -83,7 +83,7 @@ impl Engine<'_> {
         let p = self.principal(principal);
         let mut grants = Vec::new();
         let mut denies = Vec::new();
-        for a in &p.attachments {
+        for a in self.attachments(p) {
             for (st, hit) in self.hits(a.policy, &a.via, action) {
                 match st.effect {
                     Effect::Allow => grants.push(hit),

@@ -107,9 +107,22 @@ impl<'c> Engine<'c> {
         let mut compiler = Compiler::new(catalog).in_partition(&partition_of(account));
         let (mut policies, builtin_fallbacks) = PolicyTable::build(account, &mut compiler);
         let principals = principals::build(account, &mut policies, &mut compiler);
+        // Each group's policies, unioned once for all its members.
+        let group_aggregates: Vec<Option<Aggregate>> = principals
+            .iter()
+            .map(|p| {
+                (p.kind == PrincipalKind::Group).then(|| {
+                    let mut agg = Aggregate::empty(catalog);
+                    for a in &p.attachments {
+                        agg.union_with(&policies.get(a.policy).aggregate);
+                    }
+                    agg
+                })
+            })
+            .collect();
         let access = principals
             .iter()
-            .map(|p| evaluate(catalog, &policies, p))
+            .map(|p| evaluate(catalog, &policies, &group_aggregates, p))
             .collect();
         let by_arn = principals
             .iter()
@@ -148,6 +161,23 @@ impl<'c> Engine<'c> {
     /// rule walks the principals in this order.
     pub fn principal_ids(&self) -> &[PrincipalId] {
         &self.ordered
+    }
+
+    /// Every identity policy of `p` and how it reaches it: its own, then
+    /// each group's in membership order.
+    pub fn attachments<'a>(&'a self, p: &'a Principal) -> impl Iterator<Item = Attachment> + 'a {
+        p.attachments
+            .iter()
+            .cloned()
+            .chain(p.member_of.iter().flat_map(move |&g| {
+                let group = &self.principals[g];
+                let via = Via::Group(group.name.clone());
+                group.attachments.iter().map(move |a| Attachment {
+                    policy: a.policy,
+                    via: via.clone(),
+                    kind: a.kind,
+                })
+            }))
     }
 
     /// The principal with this ARN.
@@ -190,10 +220,18 @@ fn partition_of(account: &Account) -> String {
         .to_owned()
 }
 
-fn evaluate(catalog: &Catalog, table: &PolicyTable, p: &Principal) -> Access {
+fn evaluate(
+    catalog: &Catalog,
+    table: &PolicyTable,
+    groups: &[Option<Aggregate>],
+    p: &Principal,
+) -> Access {
     let mut id = Aggregate::empty(catalog);
     for a in &p.attachments {
         id.union_with(&table.get(a.policy).aggregate);
+    }
+    for g in p.member_of.iter().filter_map(|&g| groups[g].as_ref()) {
+        id.union_with(g);
     }
     let boundary = p.boundary.map(|b| &table.get(b).aggregate);
 

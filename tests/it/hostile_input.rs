@@ -1430,3 +1430,46 @@ fn evidence_is_capped_and_counted() {
         json!(["workmail:StartMailboxExportJob"])
     );
 }
+
+/// Secrets in the input (issue #16 item 19): a secret key pasted into an
+/// action and a resource, and a user named like an access key id, reached
+/// every report. Every format now carries them redacted or masked.
+#[test]
+fn secrets_in_the_input_never_reach_a_report() {
+    let case = Case::new();
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let key_id = "AKIAIOSFODNN7EXAMPLE";
+    let mut u =
+        json!({"UserName": key_id, "Arn": format!("arn:aws:iam::123456789012:user/{key_id}")});
+    u["UserPolicyList"] = json!([{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["workmail:StartMailboxExportJob", format!("workmail:{secret}")], "Resource": "*"},
+        {"Effect": "Allow", "Action": "workmail:ListUsers", "Resource": format!("arn:aws:workmail:us-east-1:123456789012:organization/{secret}")}
+    ]}}]);
+    case.write_json("a.json", &json!({"UserDetailList": [u]}));
+    for format in ["json", "sarif", "markdown", "table"] {
+        let out = case.run(&[
+            "scan",
+            "--auth-details",
+            "a.json",
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+        ]);
+        out.not_a_panic();
+        for text in [&out.stdout, &out.stderr] {
+            assert!(
+                !text.contains("K7MDENG"),
+                "{format}: the secret key appears"
+            );
+            assert!(
+                !text.contains("IOSFODNN7"),
+                "{format}: the key id appears unmasked"
+            );
+        }
+        assert!(
+            out.stdout.contains("AKIA"),
+            "{format}: the user is still named, masked"
+        );
+    }
+}

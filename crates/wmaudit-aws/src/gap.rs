@@ -62,47 +62,12 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Replaces runs that look like secret access keys or session tokens (40+
-/// base64 characters mixing upper case, lower case and digits, wherever they
-/// start, e.g. after `key=`) with `[redacted]`, then applies the crate-wide
-/// [`wmaudit_core::redact::redact`] (which also masks access key ids). The SDK does
-/// not put secrets in errors; this is a net under providers (profiles,
-/// credential processes) and endpoints whose messages we do not control.
+/// The one redactor ([`wmaudit_core::redact::redact`]): key ids masked,
+/// secret- and token-shaped runs removed. The SDK does not put secrets in
+/// errors; this is a net under providers (profiles, credential processes)
+/// and endpoints whose messages we do not control.
 pub(crate) fn redact(s: &str) -> String {
-    wmaudit_core::redact::redact(&redact_secret_runs(s))
-}
-
-fn redact_secret_runs(s: &str) -> String {
-    fn is_b64(c: char) -> bool {
-        // '=' is left out: it is only padding in base64, and splits key=value.
-        c.is_ascii_alphanumeric() || matches!(c, '/' | '+')
-    }
-    fn secret_like(run: &str) -> bool {
-        run.len() >= 40
-            && run.chars().any(|c| c.is_ascii_uppercase())
-            && run.chars().any(|c| c.is_ascii_lowercase())
-            && run.chars().any(|c| c.is_ascii_digit())
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if secret_like(run) {
-            out.push_str("[redacted]");
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in s.chars() {
-        if is_b64(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
+    wmaudit_core::redact::redact(s)
 }
 
 #[cfg(test)]

@@ -19,13 +19,16 @@ where
     // is written through, which creates its target).
     let resolved;
     let path = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
-            Ok(target) => {
-                resolved = target;
-                resolved.as_path()
+        Ok(m) if m.file_type().is_symlink() => {
+            check_symlink(path, &m)?;
+            match std::fs::canonicalize(path) {
+                Ok(target) => {
+                    resolved = target;
+                    resolved.as_path()
+                }
+                Err(_) => return write_in_place(path, BUF, write),
             }
-            Err(_) => return write_in_place(path, BUF, write),
-        },
+        }
         _ => path,
     };
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
@@ -60,6 +63,57 @@ where
     drop(file);
     tmp_path.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The kernel's `protected_symlinks` rule, applied before wmaudit resolves a
+/// link itself (it then renames over the target, which the kernel would not
+/// check): in a sticky, world-writable directory (`/tmp`), a symlink is
+/// followed only when the caller or the directory's owner owns it. Else a
+/// link planted by another user would have root's report replace any file.
+fn check_symlink(path: &Path, link: &std::fs::Metadata) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let d = std::fs::metadata(dir)?;
+        if !may_follow(d.mode(), d.uid(), link.uid(), effective_uid()) {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "refusing to follow the symbolic link {}: it belongs to another user in a \
+                     sticky, world-writable directory (expected a link you own, or a plain file)",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, link);
+    Ok(())
+}
+
+/// Whether a symlink owned by `link_uid` in a directory with `dir_mode`,
+/// owned by `dir_uid`, may be followed by `euid`.
+fn may_follow(dir_mode: u32, dir_uid: u32, link_uid: u32, euid: Option<u32>) -> bool {
+    let sticky_world_writable = dir_mode & 0o1000 != 0 && dir_mode & 0o002 != 0;
+    !sticky_world_writable || Some(link_uid) == euid || link_uid == dir_uid
+}
+
+/// The effective user id, from /proc (std has no getuid); `None` if unknown,
+/// which makes `may_follow` refuse in a sticky directory.
+#[cfg(unix)]
+fn effective_uid() -> Option<u32> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|v| v.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
 }
 
 /// tempfile names its random file in the error ("No such file or directory
@@ -99,6 +153,44 @@ fn umask() -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn symlinks_in_sticky_world_writable_directories() {
+        // /tmp-like: follow only our own links or the directory owner's.
+        assert!(!may_follow(0o41777, 0, 1000, Some(0)));
+        assert!(may_follow(0o41777, 0, 0, Some(1000)));
+        assert!(may_follow(0o41777, 0, 1000, Some(1000)));
+        assert!(!may_follow(0o41777, 0, 1000, None));
+        // Not sticky, or not world-writable: the kernel does not restrict.
+        assert!(may_follow(0o40777, 0, 1000, Some(0)));
+        assert!(may_follow(0o41775, 0, 1000, Some(0)));
+    }
+
+    /// As root (CI), a link of another user's in a sticky world-writable
+    /// directory is refused and its target untouched; a link of our own is
+    /// followed.
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+        let target = dir.path().join("precious");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.path().join("report.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let me = effective_uid().expect("uid from /proc");
+        if me == 0 {
+            std::os::unix::fs::lchown(&link, Some(65534), Some(65534)).unwrap();
+            let e = write_file(&link, |w| w.write_all(b"report")).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::PermissionDenied, "{e}");
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+            std::os::unix::fs::lchown(&link, Some(0), Some(0)).unwrap();
+        }
+        // Our own link: followed, the target replaced.
+        write_file(&link, |w| w.write_all(b"report")).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "report");
+    }
 
     #[test]
     fn replaces_whole_file_and_leaves_no_temporary() {

@@ -42,6 +42,27 @@ pub fn redact(text: &str) -> String {
     out
 }
 
+/// [`redact`] in place, allocating only when there is something to change:
+/// reports run through it field by field, and a long run of letters and
+/// digits (an access key id is 20) is rare in names and messages.
+pub fn redact_in_place(text: &mut String) {
+    let mut run = 0;
+    let long_run = text.bytes().any(|b| {
+        run = if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'=') {
+            run + 1
+        } else {
+            0
+        };
+        run >= 20
+    });
+    if long_run {
+        let r = redact(text);
+        if r != *text {
+            *text = r;
+        }
+    }
+}
+
 fn is_boundary(bytes: &[u8], i: usize) -> bool {
     i == 0 || !bytes[i - 1].is_ascii_alphanumeric()
 }
@@ -81,25 +102,64 @@ fn masked_key_at(bytes: &[u8], i: usize) -> Option<usize> {
     (stars && tail && ends).then_some(LEN)
 }
 
-/// The shape of a secret access key (exactly 40 base64 characters) or a
-/// session token (100 or more), with upper case, lower case and digits.
-/// Names in ARNs and hex fingerprints do not have that shape.
+/// The shape of a secret access key or a session token, or a piece of one:
+/// a run of 40 or more base64 characters (`=` padding included) mixing upper
+/// case, lower case and digits that looks random: it holds a `+`, or its runs
+/// of lower case are short (see below), or it is 100 characters or more. A secret followed by
+/// `/`, `+` or `=` is still one run; a 60-character piece of a token is one
+/// too. Names in ARNs (which break at `:`, `-`, `_`, `.`) and the account
+/// paths of SARIF locations do not match.
 fn secret_at(bytes: &[u8], i: usize) -> Option<usize> {
-    if !is_boundary(bytes, i) {
+    let b64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+');
+    if i > 0 && (b64(&bytes[i - 1]) || bytes[i - 1] == b'=' && i > 1 && bytes[i - 2] == b'=') {
         return None;
     }
-    let run = bytes[i..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+' | b'='))
-        .count();
-    if run != 40 && run < 100 {
+    // Base64 pieces joined by `=` padding (tokens written one after another);
+    // a short piece before `=` is a `key=` prefix, not part of the secret.
+    let mut end = i;
+    loop {
+        let piece = bytes[end..].iter().take_while(|b| b64(b)).count();
+        end += piece;
+        let pad = bytes[end..]
+            .iter()
+            .take(2)
+            .take_while(|b| **b == b'=')
+            .count();
+        if pad == 0 || piece < 16 {
+            break;
+        }
+        end += pad;
+        if !bytes.get(end).is_some_and(|b| b64(b)) {
+            break;
+        }
+    }
+    let s = &bytes[i..end];
+    let len = s.iter().filter(|b| b64(b)).count();
+    if len < 40 {
         return None;
     }
-    let s = &bytes[i..i + run];
     let upper = s.iter().any(u8::is_ascii_uppercase);
     let lower = s.iter().any(u8::is_ascii_lowercase);
     let digit = s.iter().any(u8::is_ascii_digit);
-    (upper && lower && digit && !is_account_path(s)).then_some(run)
+    if !(upper && lower && digit) || is_account_path(s) {
+        return None;
+    }
+    // Words have runs of lower case (`PolicyDocument`: 5 and 7 letters);
+    // random base64 has short ones (1.7 on average, as 26 in 64 characters
+    // are lower case). AWS's documented example key averages 1.7 too; JSON
+    // pointers, CamelCase names and paths average 3 or more.
+    let (mut runs, mut letters, mut current) = (0usize, 0usize, 0usize);
+    for b in s.iter().chain(std::iter::once(&b'/')) {
+        if b.is_ascii_lowercase() {
+            current += 1;
+        } else if current > 0 {
+            runs += 1;
+            letters += current;
+            current = 0;
+        }
+    }
+    let random = s.contains(&b'+') || letters * 2 < runs * 5 || len >= 100;
+    random.then_some(end - i)
 }
 
 /// `aws/111122223333/iam/policy/DevPowerUser`, the logical locations SARIF
@@ -171,6 +231,47 @@ mod tests {
         ] {
             assert_eq!(redact(s), s);
             assert!(!contains_secret_shape(s), "{s}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod one_redactor_tests {
+    use super::*;
+
+    /// What the stderr redactor missed (issue #16 item 19): a secret followed
+    /// by `/`, `+` or `=`, and a 60-character piece of a session token.
+    #[test]
+    fn secrets_next_to_base64_punctuation_and_token_pieces() {
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        for text in [
+            format!("key {secret}/more"),
+            format!("key {secret}+"),
+            format!("key={secret}=="),
+            format!("{secret}"),
+        ] {
+            let r = redact(&text);
+            assert!(!r.contains("K7MDENG"), "{text} -> {r}");
+        }
+        let token_piece = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abcdEF";
+        assert_eq!(
+            redact(&format!("token {token_piece} end")),
+            "token [redacted] end"
+        );
+        // A random-looking 40 characters without / or +.
+        assert_eq!(
+            redact("x 9fQ2mZ7kLp3XwR8tBv5NcY1hJd6GsE4aUo0Ki2Lm y"),
+            "x [redacted] y"
+        );
+        // Long names and JSON pointers stay.
+        for name in [
+            "/UserDetailList/0/UserPolicyList/0/PolicyDocument",
+            "/RoleDetailList/12/AttachedManagedPolicies/3/PolicyArn",
+            "AmazonWorkMailEventsServiceRolePolicy2023Version",
+            "arn:aws:iam::aws:policy/service-role/AWSSupportServiceRolePolicyForSomethingVeryLong1",
+            "aws/111122223333/iam/policy/DevPowerUserWithAVeryLongName01",
+        ] {
+            assert_eq!(redact(name), name);
         }
     }
 }

@@ -141,7 +141,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         api_calls: snapshot.metadata.api_calls.clone(),
         catalog_version: format!("{}@{}", catalog.source.package, catalog.source.version),
     };
-    ScanReport {
+    let mut report = ScanReport {
         meta,
         rules: opts.rules.iter().map(|r| r.meta.clone()).collect(),
         findings,
@@ -155,6 +155,59 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             allow_incomplete: opts.allow_incomplete,
             verdict,
         },
+    };
+    redact_input_text(&mut report);
+    report
+}
+
+/// Every report field that comes from the input goes through the one
+/// redactor: a secret key pasted into an action or resource, or a user named
+/// like an access key id, would otherwise reach JSON, SARIF, Markdown and the
+/// table. (Fingerprints were computed from the data as it is.)
+fn redact_input_text(report: &mut ScanReport) {
+    use crate::redact::redact_in_place as r;
+    for rf in &mut report.findings {
+        let f = &mut rf.finding;
+        r(&mut f.message);
+        r(&mut f.resource.arn);
+        r(&mut f.resource.name);
+        for e in &mut f.evidence {
+            for s in [&mut e.policy, &mut e.attached, &mut e.sid, &mut e.detail]
+                .into_iter()
+                .flatten()
+            {
+                r(s);
+            }
+            for a in &mut e.actions {
+                // Catalog names are borrowed and cannot hold a secret.
+                if let std::borrow::Cow::Owned(s) = a {
+                    r(s);
+                }
+            }
+        }
+    }
+    for p in &mut report.principals {
+        r(&mut p.arn);
+        r(&mut p.name);
+    }
+    for n in &mut report.coverage.not_evaluated {
+        r(&mut n.reason);
+        if let Some(res) = &mut n.resource {
+            r(&mut res.arn);
+            r(&mut res.name);
+        }
+    }
+    let incomplete = std::mem::take(&mut report.coverage.incomplete_principals);
+    report.coverage.incomplete_principals = incomplete
+        .into_iter()
+        .map(|(mut arn, mut problems)| {
+            r(&mut arn);
+            problems.iter_mut().for_each(|p| r(p));
+            (arn, problems)
+        })
+        .collect();
+    for n in &mut report.notices {
+        r(&mut n.message);
     }
 }
 

@@ -129,7 +129,7 @@ fn secret_at(bytes: &[u8], i: usize) -> Option<usize> {
             break;
         }
         end += pad;
-        if !bytes.get(end).is_some_and(|b| b64(b)) {
+        if !bytes.get(end).is_some_and(&b64) {
             break;
         }
     }

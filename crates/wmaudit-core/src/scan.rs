@@ -202,7 +202,7 @@ fn redact_input_text(report: &mut ScanReport) {
         .into_iter()
         .map(|(mut arn, mut problems)| {
             r(&mut arn);
-            problems.iter_mut().for_each(|p| r(p));
+            problems.iter_mut().for_each(r);
             (arn, problems)
         })
         .collect();

@@ -1473,3 +1473,96 @@ fn secrets_in_the_input_never_reach_a_report() {
         );
     }
 }
+
+/// Credential report against authorization details (issue #16 item 7):
+/// joined by ARN; a user without a row, a row without a user, a row whose
+/// name matches but ARN does not, and `not_supported` on an IAM user are each
+/// *not evaluated* with the reason, never a pass or a phantom finding.
+#[test]
+fn credential_report_rows_join_users_by_arn() {
+    let console = |report: &Value| -> Vec<(String, String)> {
+        not_evaluated(report)
+            .into_iter()
+            .filter(|(rule, _, _)| rule == "iam-console-without-mfa")
+            .map(|(_, arn, reason)| (arn, reason))
+            .collect()
+    };
+    let findings_on = |report: &Value, arn: &str| -> usize {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "iam-console-without-mfa" && f["resource"]["arn"] == arn)
+            .count()
+    };
+    let case = Case::new();
+    // dana is missing from the report; a row for "ghost" matches no user.
+    let csv = csv()
+        .lines()
+        .filter(|l| !l.starts_with("dana,"))
+        .chain(std::iter::once(
+            "ghost,arn:aws:iam::123456789012:user/ghost,2023-02-14T09:12:44+00:00,true,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+        ))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    case.write("r.csv", &csv);
+    let report = case.scan_report("r.csv").incomplete();
+    let ne = console(&report);
+    assert!(
+        ne.iter().any(
+            |(arn, reason)| arn == "arn:aws:iam::123456789012:user/people/dana"
+                && reason.starts_with("IAM user dana is not in the credential report")
+        ),
+        "{ne:?}"
+    );
+    let ghost = "arn:aws:iam::123456789012:user/ghost";
+    assert!(
+        ne.iter()
+            .any(|(arn, reason)| arn == ghost && reason.contains("matches no IAM user")),
+        "{ne:?}"
+    );
+    assert_eq!(findings_on(&report, ghost), 0, "no finding about nobody");
+
+    // mail-admin's row under another path: same name, another user.
+    let case = Case::new();
+    let moved = csv_text_replace(
+        "mail-admin,arn:aws:iam::123456789012:user/mail-admin",
+        "mail-admin,arn:aws:iam::123456789012:user/old/mail-admin",
+    );
+    case.write("r.csv", &moved);
+    let report = case.scan_report("r.csv").incomplete();
+    assert_eq!(
+        findings_on(&report, "arn:aws:iam::123456789012:user/old/mail-admin"),
+        0
+    );
+    assert!(
+        console(&report).iter().any(
+            |(arn, r)| arn == "arn:aws:iam::123456789012:user/mail-admin"
+                && r.starts_with("IAM user mail-admin is not in the credential report")
+        ),
+        "{report:#}"
+    );
+
+    // not_supported for an IAM user's password: not "no password".
+    let case = Case::new();
+    let odd = csv_text_replace(
+        "dana,arn:aws:iam::123456789012:user/people/dana,2024-01-03T16:00:05+00:00,true,",
+        "dana,arn:aws:iam::123456789012:user/people/dana,2024-01-03T16:00:05+00:00,not_supported,",
+    );
+    case.write("r.csv", &odd);
+    let report = case.scan_report("r.csv").incomplete();
+    assert!(
+        console(&report).iter().any(
+            |(arn, r)| arn == "arn:aws:iam::123456789012:user/people/dana"
+                && r.contains("password_enabled = not_supported")
+        ),
+        "{report:#}"
+    );
+}
+
+fn csv_text_replace(from: &str, to: &str) -> String {
+    let text = csv();
+    assert!(text.contains(from), "the fixture has {from}");
+    text.replace(from, to)
+}

@@ -76,7 +76,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .iter()
             .flat_map(|r| &r.rows)
             .filter(|r| !r.is_root())
-            .map(|r| (r.user.as_str(), r))
+            .map(|r| (r.arn.as_str(), r))
             .collect(),
         account_users: snapshot
             .account

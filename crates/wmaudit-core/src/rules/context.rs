@@ -97,8 +97,10 @@ pub struct Context<'a> {
     pub admins: HashSet<PrincipalId>,
     /// Whether `admins` came from the config (else from group membership).
     pub admins_from_config: bool,
-    /// Credential report rows of IAM users (not root), by user name, so a
+    /// Credential report rows of IAM users (not root), by ARN, so a
     /// principal-level check finds a user's row without a scan per user.
+    /// By ARN, not name: a row whose name matches but ARN does not is
+    /// another user (deleted and re-created, or another account).
     pub credential_users: HashMap<&'a str, &'a CredentialRow>,
     /// The account's IAM users as collected, by ARN (what a user has attached
     /// counts even where evaluation left a policy out).

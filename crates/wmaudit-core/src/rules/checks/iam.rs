@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::eval::{Principal, PrincipalId, PrincipalKind};
-use crate::findings::{Evidence, ResourceKind};
+use crate::findings::{Evidence, Resource, ResourceKind};
 use crate::rules::context::Context;
 use crate::rules::output::Output;
 use crate::rules::registry::{Judged, Scope, TypedCheck};
@@ -152,13 +152,57 @@ impl TypedCheck for ConsoleWithoutMfa {
         let Some(report) = &ctx.snapshot.credential_report else {
             return;
         };
-        let mut rows: Vec<_> = report
-            .rows
-            .iter()
-            .filter(|r| !r.is_root() && r.password_enabled == Some(true) && !r.mfa_active)
-            .collect();
+        let generated = report.generated_at.map_or_else(
+            || "at an unknown time".to_owned(),
+            |d| format!("at {}", d.render()),
+        );
+        // Joined by ARN with the authorization details, when present: a row
+        // without a user there would be a finding about nobody (a user
+        // deleted since, or data from two times), and a user without a row
+        // (created since: reports can be 4 hours old) would pass unjudged.
+        let users: Option<std::collections::BTreeMap<&str, &str>> =
+            ctx.snapshot.account.as_ref().map(|a| {
+                a.users
+                    .iter()
+                    .map(|u| (u.arn.as_str(), u.name.as_str()))
+                    .collect()
+            });
+        let mut rows: Vec<_> = report.rows.iter().filter(|r| !r.is_root()).collect();
         rows.sort_by(|a, b| a.arn.cmp(&b.arn));
         for r in rows {
+            let resource = Resource {
+                arn: r.arn.clone(),
+                kind: ResourceKind::User,
+                name: r.user.clone(),
+            };
+            if let Some(users) = &users
+                && !users.contains_key(r.arn.as_str())
+            {
+                out.not_evaluated(
+                    Some(resource),
+                    format!(
+                        "the credential report (generated {generated}) has a row for {} that \
+                         matches no IAM user of the authorization details: a user deleted since, \
+                         or files from different times; not judged",
+                        r.arn
+                    ),
+                );
+                continue;
+            }
+            let Some(password) = r.password_enabled else {
+                out.not_evaluated(
+                    Some(resource),
+                    format!(
+                        "the credential report says password_enabled = not_supported for IAM user \
+                         {}, which AWS writes only for the root user; whether it can sign in is unknown",
+                        r.user
+                    ),
+                );
+                continue;
+            };
+            if !password || r.mfa_active {
+                continue;
+            }
             let f = out
                 .finding()
                 .resource(ResourceKind::User, &r.user, &r.arn)
@@ -174,6 +218,23 @@ impl TypedCheck for ConsoleWithoutMfa {
                     ..Evidence::default()
                 });
             out.push(f);
+        }
+        if let Some(users) = &users {
+            let in_report: std::collections::BTreeSet<&str> =
+                report.rows.iter().map(|r| r.arn.as_str()).collect();
+            for (arn, name) in users.iter().filter(|(arn, _)| !in_report.contains(*arn)) {
+                out.not_evaluated(
+                    Some(Resource {
+                        arn: (*arn).to_owned(),
+                        kind: ResourceKind::User,
+                        name: (*name).to_owned(),
+                    }),
+                    format!(
+                        "IAM user {name} is not in the credential report (generated {generated}; \
+                         a report can be up to 4 hours old): whether it can sign in without MFA is unknown"
+                    ),
+                );
+            }
         }
     }
 }

@@ -125,7 +125,7 @@ impl TypedCheck for AdminWithoutMfa {
         let admin = ctx.workmail.admin.is_subset(&access.allowed);
         let mut held = access.allowed.clone();
         held.intersect_with(&params.actions.0);
-        let row = ctx.credential_users.get(p.name.as_str()).copied();
+        let row = ctx.credential_users.get(p.arn.as_str()).copied();
         if !admin && held.is_clear() {
             // Weak credentials on a user whose permissions are only partly
             // known: the missing part may make it an administrator. Strong

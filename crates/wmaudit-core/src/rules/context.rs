@@ -272,24 +272,33 @@ impl<'a> Context<'a> {
     /// A group's evidence for `actions`, computed once per (group, effect,
     /// actions) and shared by its members.
     fn group_part(&self, group: PrincipalId, actions: &ActionSet, effect: Effect) -> Arc<Found> {
+        let engine = self.engine();
+        let g = engine.principal(group);
+        // Small groups are cheaper to scan again than to look up: the key
+        // hashes and compares a set the size of the catalog.
+        let size: usize = g
+            .attachments
+            .iter()
+            .map(|a| statements(engine, a.policy).len())
+            .sum();
+        let shared = size >= SHARE_FROM_STATEMENTS;
         let key = (group, effect, actions.clone());
-        if let Some(part) = self
-            .evidence_cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&key).cloned())
+        if shared
+            && let Some(part) = self
+                .evidence_cache
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&key).cloned())
         {
             return part;
         }
-        let engine = self.engine();
-        let g = engine.principal(group);
         let via = via_label(&Via::Group(g.name.clone()));
         let mut part = Found::default();
         for a in &g.attachments {
             self.scan_policy(a.policy, &via, actions, effect, &mut part);
         }
         let part = Arc::new(part);
-        if let Ok(mut cache) = self.evidence_cache.lock() {
+        if shared && let Ok(mut cache) = self.evidence_cache.lock() {
             cache.insert(key, Arc::clone(&part));
         }
         part
@@ -302,6 +311,9 @@ fn statements<'e>(engine: &'e Engine<'_>, policy: PolicyId) -> &'e [CompiledStat
         Err(_) => &[],
     }
 }
+
+/// A group's evidence is shared by its members from this many statements on.
+const SHARE_FROM_STATEMENTS: usize = 64;
 
 /// At most this many statements are listed as a finding's evidence; the rest
 /// are counted, with the actions they grant, in one more entry. 10,000

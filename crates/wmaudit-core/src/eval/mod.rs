@@ -122,7 +122,7 @@ impl<'c> Engine<'c> {
             .collect();
         let access = principals
             .iter()
-            .map(|p| evaluate(catalog, &policies, &group_aggregates, p))
+            .map(|p| evaluate(catalog, &policies, &group_aggregates, &principals, p))
             .collect();
         let by_arn = principals
             .iter()
@@ -224,6 +224,7 @@ fn evaluate(
     catalog: &Catalog,
     table: &PolicyTable,
     groups: &[Option<Aggregate>],
+    principals: &[Principal],
     p: &Principal,
 ) -> Access {
     let mut id = Aggregate::empty(catalog);
@@ -257,6 +258,29 @@ fn evaluate(
     }
     full.intersect_with(&allowed);
 
+    // Allowed only where a Deny also applies: every resource pattern of every
+    // Allow is contained in an unconditional Deny's (Allow and Deny on the
+    // same organization ARN). Only actions with a resource-scoped Deny are
+    // looked at, so this costs nothing for most principals.
+    let mut scoped_deny = id.deny_any.clone();
+    scoped_deny.difference_with(&id.deny_full);
+    scoped_deny.intersect_with(&allowed);
+    if !scoped_deny.is_clear() {
+        let own = p.attachments.iter().map(|a| a.policy);
+        let via_groups = p
+            .member_of
+            .iter()
+            .flat_map(|&g| principals[g].attachments.iter().map(|a| a.policy));
+        let policies: Vec<PolicyId> = own.chain(via_groups).collect();
+        for a in scoped_deny.ones() {
+            if allows_only_where_denied(table, &policies, p.boundary, a) {
+                allowed.set(a, false);
+                full.set(a, false);
+                denied.insert(a);
+            }
+        }
+    }
+
     if let Some(a) = catalog.lookup(NO_PERMISSION_NEEDED) {
         allowed.insert(a);
         full.insert(a);
@@ -271,6 +295,47 @@ fn evaluate(
         boundary_blocked,
         identity_allowed: id.allow_any,
     }
+}
+
+/// Whether every Allow of `action` in the identity `policies` is
+/// resource-scoped and each of its patterns is contained in the patterns of
+/// an unconditional, resource-scoped Deny of it (in those policies or the
+/// permission boundary, whose Allows bound but do not grant).
+fn allows_only_where_denied(
+    table: &PolicyTable,
+    policies: &[PolicyId],
+    boundary: Option<PolicyId>,
+    action: ActionId,
+) -> bool {
+    use crate::policy::{Effect, ResourceScope, covers};
+    let statements_of = |id: PolicyId| match &table.get(id).compiled {
+        Ok(c) => c.statements.as_slice(),
+        Err(_) => &[],
+    };
+    let mut allows: Vec<&[String]> = Vec::new();
+    let mut denies: Vec<&[String]> = Vec::new();
+    let identity = policies.iter().flat_map(|&id| statements_of(id));
+    let bounding = boundary.into_iter().flat_map(statements_of);
+    for (st, in_boundary) in identity
+        .map(|st| (st, false))
+        .chain(bounding.map(|st| (st, true)))
+        .filter(|(st, _)| st.actions.contains(action))
+    {
+        match (st.effect, &st.resources) {
+            (Effect::Allow, _) if in_boundary => {}
+            (Effect::Allow, ResourceScope::Only(p)) => allows.push(p),
+            // An Allow on "*" or with NotResource reaches beyond any pattern list.
+            (Effect::Allow, _) => return false,
+            (Effect::Deny, ResourceScope::Only(p)) if !st.conditional => denies.push(p),
+            (Effect::Deny, _) => {}
+        }
+    }
+    !allows.is_empty()
+        && allows.iter().all(|patterns| {
+            patterns
+                .iter()
+                .all(|a| denies.iter().any(|d| d.iter().any(|d| covers(d, a))))
+        })
 }
 
 #[cfg(test)]

@@ -339,6 +339,25 @@ fn resource_rules() {
         ),
     ));
     acct.users.push(u);
+    // Allow and Deny on the same organization: nothing is left.
+    let mut u = user("same-org");
+    u.inline_policies
+        .push(inline("org", allow(json!("workmail:*"), json!(org))));
+    u.inline_policies.push(inline(
+        "deny",
+        json!({"Statement":[{"Effect":"Deny","Action":"workmail:StartMailboxExportJob","Resource":org}]}),
+    ));
+    acct.users.push(u);
+    // A conditional Deny on it leaves the Allow limited.
+    let mut u = user("same-org-conditional");
+    u.inline_policies
+        .push(inline("org", allow(json!("workmail:*"), json!(org))));
+    u.inline_policies.push(inline(
+        "deny",
+        json!({"Statement":[{"Effect":"Deny","Action":"workmail:StartMailboxExportJob","Resource":org,
+               "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}),
+    ));
+    acct.users.push(u);
     // Everything denied, GetCallerIdentity included: it stays allowed.
     let mut u = user("nobody");
     u.inline_policies.push(inline("deny-all", deny(json!("*"))));
@@ -376,6 +395,17 @@ fn resource_rules() {
         ("nobody", "sts:GetCallerIdentity", Decision::Allowed),
         ("nobody", "workmail:ListOrganizations", Decision::Denied),
         ("scoped", "sts:GetCallerIdentity", Decision::Allowed),
+        (
+            "same-org",
+            "workmail:StartMailboxExportJob",
+            Decision::Denied,
+        ),
+        ("same-org", "workmail:ListUsers", Decision::Limited),
+        (
+            "same-org-conditional",
+            "workmail:StartMailboxExportJob",
+            Decision::Limited,
+        ),
     ];
     for (who, act, want) in cases {
         assert_eq!(decide(&engine, who, act), want, "{who} {act}");

@@ -14,7 +14,7 @@ pub use document::{
     ActionSpec, Conditions, Effect, PolicyDocument, Principal, PrincipalSpec, ResourceSpec,
     Statement,
 };
-pub use pattern::{has_wildcard, wildcard_match};
+pub use pattern::{covers, has_wildcard, wildcard_match};
 
 /// Why a policy document could not be read. Every variant says where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,22 +7,27 @@
 /// only ever resume from the most recent `*`, which is enough for glob
 /// patterns and keeps hostile patterns (`*a*a*a*...`) from going exponential.
 pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
-    let eq = |a: u8, b: u8| {
-        if case_insensitive {
-            a.eq_ignore_ascii_case(&b)
-        } else {
-            a == b
-        }
-    };
+    glob(pattern.as_bytes(), text.as_bytes(), |p, t| {
+        p == b'?'
+            || if case_insensitive {
+                p.eq_ignore_ascii_case(&t)
+            } else {
+                p == t
+            }
+    })
+}
+
+/// The matcher both [`wildcard_match`] and [`covers`] use: `*` in `p`
+/// matches any run of `t`; any other byte of `p` matches one character of
+/// `t` when `one(p, t)` says so (a `?` consumes a whole UTF-8 character).
+fn glob(p: &[u8], t: &[u8], one: impl Fn(u8, u8) -> bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
         if pi < p.len() && p[pi] == b'*' {
             star = Some((pi, ti));
             pi += 1;
-        } else if pi < p.len() && (p[pi] == b'?' || eq(p[pi], t[ti])) {
+        } else if pi < p.len() && one(p[pi], t[ti]) {
             // `?` stands for one character; for non-ASCII text that is one
             // UTF-8 sequence, not one byte.
             let len = if p[pi] == b'?' { utf8_len(t[ti]) } else { 1 };
@@ -52,38 +57,16 @@ fn utf8_len(first: u8) -> usize {
     }
 }
 
-/// Does `pattern` match every string `glob` matches? Sound, not complete:
-/// `true` only when it does (a `*` in `glob` can only be consumed by a `*`
+/// Does `pattern` match every string `glob_text` matches? Sound, not complete:
+/// `true` only when it does (a `*` in `glob_text` can only be consumed by a `*`
 /// of `pattern`, a `?` by a `?` or `*`), so a Deny is never taken to cover
 /// more than it does. Case-sensitive, as resource ARNs are.
-pub fn covers(pattern: &str, glob: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = glob.as_bytes();
-    let eq = |pc: u8, tc: u8| match tc {
+pub fn covers(pattern: &str, glob_text: &str) -> bool {
+    glob(pattern.as_bytes(), glob_text.as_bytes(), |p, t| match t {
         b'*' => false,
-        b'?' => pc == b'?',
-        _ => pc == b'?' || pc == tc,
-    };
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if pi < p.len() && eq(p[pi], t[ti]) {
-            let len = if p[pi] == b'?' { utf8_len(t[ti]) } else { 1 };
-            pi += 1;
-            ti += len;
-        } else if let Some((sp, st)) = star {
-            let next = st + utf8_len(t[st]);
-            star = Some((sp, next));
-            pi = sp + 1;
-            ti = next;
-        } else {
-            return false;
-        }
-    }
-    p[pi.min(p.len())..].iter().all(|&c| c == b'*') && ti == t.len()
+        b'?' => p == b'?',
+        _ => p == b'?' || p == t,
+    })
 }
 
 /// Does the pattern contain a wildcard?

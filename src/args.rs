@@ -57,6 +57,15 @@ pub struct InputArgs {
     /// Output of `aws sts get-caller-identity`.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub caller_identity: Option<PathBuf>,
+    /// Output of `aws iam list-virtual-mfa-devices` (tells virtual from hardware MFA).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub virtual_mfa_devices: Option<PathBuf>,
+    /// Output of `aws iam get-account-password-policy`, or `{}` when it says NoSuchEntity.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub password_policy: Option<PathBuf>,
+    /// Output of `aws iam list-account-aliases`.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub account_aliases: Option<PathBuf>,
     /// AWS profile for live collection.
     #[arg(long, value_name = "NAME", help_heading = "Live collection")]
     pub profile: Option<String>,

@@ -22,6 +22,9 @@ impl InputArgs {
             || self.credential_report.is_some()
             || self.account_summary.is_some()
             || self.caller_identity.is_some()
+            || self.virtual_mfa_devices.is_some()
+            || self.password_policy.is_some()
+            || self.account_aliases.is_some()
     }
 
     fn live_flags(&self) -> bool {
@@ -86,6 +89,9 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
                 credential_report: input.credential_report.clone(),
                 account_summary: input.account_summary.clone(),
                 caller_identity: input.caller_identity.clone(),
+                virtual_mfa_devices: input.virtual_mfa_devices.clone(),
+                password_policy: input.password_policy.clone(),
+                account_aliases: input.account_aliases.clone(),
             };
             let s = from_files(&paths)?;
             if let Some(p) = &input.credential_report {

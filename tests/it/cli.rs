@@ -666,3 +666,57 @@ fn one_file_for_two_outputs_is_a_usage_error() {
     );
     assert!(!dir.path().join("x").exists(), "nothing written");
 }
+
+/// #15 defect 1: an offline import could never pass: root-hardware-mfa
+/// needs the virtual MFA device list, which could not be imported. With every
+/// file the AWS CLI writes, a clean account passes the gate: exit 0, coverage
+/// complete, no finding. Without the device list it is exit 3, saying why.
+#[test]
+fn a_clean_account_imported_from_files_passes_the_gate() {
+    let dir = root().join("tests/fixtures/clean");
+    let f = |name: &str| dir.join(name).display().to_string();
+    let files = [
+        ("--auth-details", f("auth-details.json")),
+        ("--credential-report", f("credential-report.json")),
+        ("--account-summary", f("account-summary.json")),
+        ("--caller-identity", f("caller-identity.json")),
+        ("--virtual-mfa-devices", f("virtual-mfa-devices.json")),
+        ("--password-policy", f("password-policy.json")),
+        ("--account-aliases", f("account-aliases.json")),
+    ];
+    let mut args: Vec<&str> = vec!["scan", "--format", "json"];
+    for (flag, path) in &files {
+        args.extend([*flag, path.as_str()]);
+    }
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["coverage"]["complete"], true, "{report:#}");
+    assert_eq!(report["coverage"]["not_collected"], serde_json::json!([]));
+    assert_eq!(report["findings"], serde_json::json!([]), "{report:#}");
+    assert_eq!(
+        report["scan"]["account_aliases"],
+        serde_json::json!(["example-clean"])
+    );
+
+    let without: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| !a.ends_with("virtual-mfa-devices.json") && *a != "--virtual-mfa-devices")
+        .collect();
+    let (code, out, _) = run(&without);
+    assert_eq!(code, 3);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reasons: Vec<&str> = report["coverage"]["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("use --virtual-mfa-devices FILE")),
+        "{reasons:?}"
+    );
+}

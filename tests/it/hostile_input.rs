@@ -40,8 +40,9 @@ fn csv() -> String {
 }
 
 /// A scratch directory holding the good fixtures and a config that turns off
-/// the one rule imported files cannot feed (virtual MFA devices are only
-/// collected live), so the good files scan complete.
+/// the one rule the four main files cannot feed (root-hardware-mfa needs
+/// `--virtual-mfa-devices`, which these cases do not give), so the good
+/// files scan complete.
 struct Case {
     dir: tempfile::TempDir,
 }

@@ -6,6 +6,9 @@
 //! | credential report     | `aws iam get-credential-report` (JSON or the CSV) |
 //! | account summary       | `aws iam get-account-summary`                     |
 //! | caller identity       | `aws sts get-caller-identity`                     |
+//! | virtual MFA devices   | `aws iam list-virtual-mfa-devices`                |
+//! | password policy       | `aws iam get-account-password-policy` (or `{}`)   |
+//! | account aliases       | `aws iam list-account-aliases`                    |
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +23,9 @@ use super::credential_report::{CredentialReport, ReportDate, parse_csv};
 use super::error::{InputError, Place};
 use super::json::{self, Field, Seg};
 use super::validate::{Claim, arn_account, one_account};
-use super::{CallerIdentity, Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind};
+use super::{
+    CallerIdentity, Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind, VirtualMfaDevice,
+};
 
 /// The files to import; any may be absent (its part becomes a gap).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,16 +34,21 @@ pub struct ImportPaths {
     pub credential_report: Option<PathBuf>,
     pub account_summary: Option<PathBuf>,
     pub caller_identity: Option<PathBuf>,
+    pub virtual_mfa_devices: Option<PathBuf>,
+    pub password_policy: Option<PathBuf>,
+    pub account_aliases: Option<PathBuf>,
 }
 
-/// The command-line option that supplies each importable part, for gap reasons.
-pub fn import_option(part: Part) -> Option<&'static str> {
+/// The command-line option that supplies each part from a file, for gap reasons.
+pub fn import_option(part: Part) -> &'static str {
     match part {
-        Part::AuthorizationDetails => Some("--auth-details"),
-        Part::CredentialReport => Some("--credential-report"),
-        Part::AccountSummary => Some("--account-summary"),
-        Part::CallerIdentity => Some("--caller-identity"),
-        Part::PasswordPolicy | Part::VirtualMfaDevices | Part::AccountAliases => None,
+        Part::AuthorizationDetails => "--auth-details",
+        Part::CredentialReport => "--credential-report",
+        Part::AccountSummary => "--account-summary",
+        Part::CallerIdentity => "--caller-identity",
+        Part::VirtualMfaDevices => "--virtual-mfa-devices",
+        Part::PasswordPolicy => "--password-policy",
+        Part::AccountAliases => "--account-aliases",
     }
 }
 
@@ -50,6 +60,9 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
     let credential_report = load(&paths.credential_report, parse_credential_report)?;
     let account_summary = load(&paths.account_summary, parse_account_summary)?;
     let caller_identity = load(&paths.caller_identity, parse_caller_identity)?;
+    let virtual_mfa_devices = load(&paths.virtual_mfa_devices, parse_virtual_mfa_devices)?;
+    let password_policy = load(&paths.password_policy, parse_password_policy)?;
+    let account_aliases = load(&paths.account_aliases, parse_account_aliases)?;
 
     let mut snapshot = Snapshot {
         metadata: Metadata {
@@ -66,9 +79,9 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
         credential_report: credential_report.as_ref().map(|(_, r)| r.clone()),
         account_summary: account_summary.map(|(_, s)| s),
         caller_identity: caller_identity.as_ref().map(|(_, c)| c.clone()),
-        password_policy: None,
-        virtual_mfa_devices: None,
-        account_aliases: None,
+        password_policy: password_policy.map(|(_, p)| p),
+        virtual_mfa_devices: virtual_mfa_devices.as_ref().map(|(_, d)| d.clone()),
+        account_aliases: account_aliases.map(|(_, a)| a),
     };
 
     // Every ARN-bearing file must be about the same account as the others.
@@ -95,16 +108,20 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
     if let Some((file, r)) = &credential_report {
         claims.extend(r.rows.iter().filter_map(|row| claim(file, &row.arn)));
     }
+    if let Some((file, devices)) = &virtual_mfa_devices {
+        claims.extend(
+            devices
+                .iter()
+                .filter_map(|d| d.user_arn.as_deref().and_then(|arn| claim(file, arn))),
+        );
+    }
     snapshot.metadata.account_id = one_account(&claims)?;
 
     for part in Part::ALL {
         if snapshot.has(part) {
             continue;
         }
-        let reason = match import_option(part) {
-            Some(option) => format!("not provided (use {option} FILE)"),
-            None => "not available from imported files (collect live to include it)".to_owned(),
-        };
+        let reason = format!("not provided (use {} FILE)", import_option(part));
         snapshot.metadata.not_collected.push(Gap { part, reason });
     }
     Ok(snapshot)
@@ -260,6 +277,163 @@ pub fn parse_account_summary(
             source,
             Place::Pointer("/SummaryMap".into()),
             "key \"SummaryMap\" (required)",
+            if other == Field::Null {
+                "null"
+            } else {
+                "no such key"
+            },
+        )),
+    }
+}
+
+/// `aws iam list-virtual-mfa-devices`: `{"VirtualMFADevices": [{"SerialNumber",
+/// "User": {"Arn", ...}, "EnableDate"}], "IsTruncated": false}`. A device
+/// without `User` is not assigned; root's is assigned to `...:root`.
+pub fn parse_virtual_mfa_devices(
+    bytes: &[u8],
+    source: &str,
+) -> Result<Vec<VirtualMfaDevice>, InputError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Output {
+        #[serde(rename = "VirtualMFADevices", default)]
+        devices: Field<Vec<json::Obj<Device>>>,
+        #[serde(default)]
+        is_truncated: Option<bool>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Device {
+        #[serde(default)]
+        serial_number: Field<String>,
+        #[serde(default, deserialize_with = "json::object_opt")]
+        user: Option<DeviceUser>,
+        enable_date: Option<String>,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct DeviceUser {
+        arn: Option<String>,
+    }
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] => "the output of `aws iam list-virtual-mfa-devices`",
+            [_] => "an array of devices",
+            [_, _] => "a device object with SerialNumber",
+            [.., Seg::Key(k)] if k == "User" => "an object with Arn",
+            [.., Seg::Key(k)] if k == "IsTruncated" => "true or false",
+            _ => "a string",
+        }
+        .to_owned()
+    }
+    let text = json::text(bytes, source)?;
+    let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
+    let out = out.0;
+    if out.is_truncated == Some(true) {
+        return Err(InputError::shape(
+            source,
+            Place::Pointer("/IsTruncated".into()),
+            "false: the complete output (run the command without --max-items)",
+            "boolean true",
+        ));
+    }
+    let devices = match out.devices {
+        Field::Value(d) => d,
+        other => {
+            return Err(InputError::shape(
+                source,
+                Place::Pointer("/VirtualMFADevices".into()),
+                "key \"VirtualMFADevices\" (required)",
+                if matches!(other, Field::Null) {
+                    "null"
+                } else {
+                    "no such key"
+                },
+            ));
+        }
+    };
+    let mut out = Vec::with_capacity(devices.len());
+    for (i, d) in devices.into_iter().enumerate() {
+        let d = d.0;
+        let serial_number = match d.serial_number {
+            Field::Value(s) if !s.is_empty() => s,
+            _ => {
+                return Err(InputError::shape(
+                    source,
+                    Place::Pointer(format!("/VirtualMFADevices/{i}/SerialNumber")),
+                    "a non-empty serial number",
+                    "none",
+                ));
+            }
+        };
+        out.push(VirtualMfaDevice {
+            serial_number,
+            user_arn: d.user.and_then(|u| u.arn),
+            enable_date: d.enable_date,
+        });
+    }
+    out.sort_by(|a, b| a.serial_number.cmp(&b.serial_number));
+    Ok(out)
+}
+
+/// `aws iam get-account-password-policy`: `{"PasswordPolicy": {...}}`. An
+/// account without one makes the CLI fail with NoSuchEntity; give `{}` for
+/// that ("no policy set", which the password-policy rules judge).
+pub fn parse_password_policy(bytes: &[u8], source: &str) -> Result<Option<Value>, InputError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Output {
+        #[serde(default, deserialize_with = "crate::strict_json::strict_opt")]
+        password_policy: Option<Value>,
+    }
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] => "the output of `aws iam get-account-password-policy` ({\"PasswordPolicy\": {...}}), or {} for none",
+            _ => "an object",
+        }
+        .to_owned()
+    }
+    let text = json::text(bytes, source)?;
+    let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
+    match out.0.password_policy {
+        None => Ok(None),
+        Some(v @ Value::Object(_)) => Ok(Some(v)),
+        Some(other) => Err(InputError::shape(
+            source,
+            Place::Pointer("/PasswordPolicy".into()),
+            "an object",
+            json::describe(&other),
+        )),
+    }
+}
+
+/// `aws iam list-account-aliases`: `{"AccountAliases": ["alias"]}`.
+pub fn parse_account_aliases(bytes: &[u8], source: &str) -> Result<Vec<String>, InputError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Output {
+        #[serde(default)]
+        account_aliases: Field<Vec<String>>,
+    }
+    fn expect(segs: &[Seg]) -> String {
+        match segs {
+            [] => "the output of `aws iam list-account-aliases` ({\"AccountAliases\": [...]})",
+            [_] => "an array of aliases",
+            _ => "a string",
+        }
+        .to_owned()
+    }
+    let text = json::text(bytes, source)?;
+    let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
+    match out.0.account_aliases {
+        Field::Value(mut a) => {
+            a.sort();
+            Ok(a)
+        }
+        other => Err(InputError::shape(
+            source,
+            Place::Pointer("/AccountAliases".into()),
+            "key \"AccountAliases\" (required)",
             if other == Field::Null {
                 "null"
             } else {

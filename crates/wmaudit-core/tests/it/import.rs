@@ -29,6 +29,9 @@ fn all_fixtures() -> ImportPaths {
         credential_report: Some(fixture("credential-report.csv")),
         account_summary: Some(fixture("account-summary.json")),
         caller_identity: Some(fixture("caller-identity.json")),
+        virtual_mfa_devices: Some(fixture("virtual-mfa-devices.json")),
+        password_policy: Some(fixture("password-policy.json")),
+        account_aliases: Some(fixture("account-aliases.json")),
     }
 }
 
@@ -94,23 +97,24 @@ fn imports_every_cli_file() {
     );
     assert!(m.api_calls.is_empty());
 
-    // Files cannot provide these three; everything else was given.
-    let gaps: Vec<Part> = m.not_collected.iter().map(|g| g.part).collect();
-    assert_eq!(
-        gaps,
-        [
-            Part::PasswordPolicy,
-            Part::VirtualMfaDevices,
-            Part::AccountAliases
-        ]
-    );
-    for g in &m.not_collected {
-        assert!(
-            g.reason.contains("not available from imported files"),
-            "{g:?}"
-        );
-        assert!(!snap.has(g.part));
+    // Every part can come from a file (#15 defect 1: three could not, so an
+    // offline import could never pass the gate); all were given.
+    assert!(m.not_collected.is_empty(), "{:?}", m.not_collected);
+    for part in Part::ALL {
+        assert!(snap.has(part), "{part:?}");
     }
+    let devices = snap.virtual_mfa_devices.as_ref().unwrap();
+    assert_eq!(devices.len(), 2);
+    assert_eq!(
+        devices[0].user_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:user/people/dana")
+    );
+    assert_eq!(devices[1].user_arn, None);
+    assert_eq!(
+        snap.account_aliases.as_deref(),
+        Some(&["example-mail".to_owned()][..])
+    );
+    assert!(matches!(&snap.password_policy, Some(Some(p)) if p["MinimumPasswordLength"] == 14));
 
     let acct = snap
         .account
@@ -848,7 +852,7 @@ fn snapshot_shape_errors_name_the_json_path() {
     );
 
     let mut v = sample_snapshot_json();
-    v["metadata"]["not_collected"][0]["part"] = json!("passwords");
+    v["metadata"]["not_collected"] = json!([{"part": "passwords", "reason": "x"}]);
     let (_, msg) = err(snapshot::parse_snapshot(
         v.to_string().as_bytes(),
         "snap.json",

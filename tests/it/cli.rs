@@ -720,3 +720,16 @@ fn a_clean_account_imported_from_files_passes_the_gate() {
         "{reasons:?}"
     );
 }
+
+/// #15 defect 10: upload-sarif@v3 ran on Node 20, which GitHub's runners
+/// dropped (2026-09-16); and SARIF's informationUri pointed at a made-up home.
+#[test]
+fn the_github_workflow_and_sarif_are_current() {
+    for file in ["examples/github/wmaudit.yml", "README.md"] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        assert!(text.contains("upload-sarif@v4"), "{file}");
+        assert!(!text.contains("upload-sarif@v3"), "{file}");
+    }
+    let sarif = std::fs::read_to_string(root().join("sample-reports/demo.sarif")).unwrap();
+    assert!(!sarif.contains("informationUri"), "no made-up project home");
+}

@@ -21,7 +21,6 @@ use super::sarif_model::{
 };
 
 pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const INFORMATION_URI: &str = "https://github.com/wmaudit/wmaudit";
 
 /// GitHub keeps at most 20 tags per rule.
 const MAX_TAGS: usize = 20;
@@ -441,7 +440,6 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
             driver: Driver {
                 name: "wmaudit",
                 semantic_version: &meta.tool_version,
-                information_uri: INFORMATION_URI,
                 rules: rules.iter().map(rule_descriptor).collect(),
             },
         },

@@ -37,7 +37,8 @@ pub(crate) struct Tool<'a> {
 pub(crate) struct Driver<'a> {
     pub name: &'static str,
     pub semantic_version: &'a str,
-    pub information_uri: &'static str,
+    // No informationUri: it must point at the project's real home, and
+    // wmaudit has no public one yet (SARIF makes it optional).
     pub rules: Vec<ReportingDescriptor>,
 }
 

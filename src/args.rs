@@ -207,7 +207,8 @@ pub enum ColorChoice {
 pub struct FailOn(pub Option<wmaudit_core::findings::Severity>);
 
 fn parse_fail_on(s: &str) -> Result<FailOn, String> {
-    wmaudit_core::config::parse_fail_on(s)
+    // `--fail-on High` is as clear as `high`.
+    wmaudit_core::config::parse_fail_on(&s.to_ascii_lowercase())
         .map(FailOn)
         .ok_or_else(|| "expected critical, high, medium, low, info or none".to_owned())
 }

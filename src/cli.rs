@@ -66,6 +66,17 @@ fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// The format a report file's name asks for, if it is one wmaudit writes.
+fn format_of_extension(path: &Path) -> Option<Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "json" => Some(Format::Json),
+        "sarif" => Some(Format::Sarif),
+        "md" | "markdown" => Some(Format::Markdown),
+        "txt" => Some(Format::Table),
+        _ => None,
+    }
+}
+
 /// Two outputs to one file would race, and which one wins would vary from
 /// run to run: a usage error, decided before any work (the same file by
 /// another name, through `..` or a symlinked directory, counts).
@@ -78,7 +89,9 @@ fn distinct_outputs(args: &ScanArgs) -> Result<()> {
     ];
     let mut seen: Vec<(&str, PathBuf)> = Vec::new();
     for (flag, path) in named {
-        let Some(path) = path else { continue };
+        let Some(path) = path.as_deref().filter(|p| *p != Path::new("-")) else {
+            continue;
+        };
         let key = same_file_key(path);
         if let Some((first, _)) = seen.iter().find(|(_, k)| *k == key) {
             return Err(UsageError(format!(
@@ -139,15 +152,31 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     timings.mark("scan");
 
     let stdout_tty = std::io::stdout().is_terminal();
-    let main_to_terminal = args.output.is_none() && stdout_tty;
-    let format = args
-        .format
-        .map(Format::from)
-        .unwrap_or(if main_to_terminal {
-            Format::Table
-        } else {
-            Format::Json
-        });
+    // `-o -` is stdout, as for most tools (it wrote a file named `-`).
+    let output: Option<&Path> = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let main_to_terminal = output.is_none() && stdout_tty;
+    let format = match (
+        args.format.map(Format::from),
+        output.and_then(format_of_extension),
+    ) {
+        (Some(f), Some(ext)) if f != ext => {
+            return Err(UsageError(format!(
+                "--format {} but {} is named like a {} file; give one or the other",
+                f.as_str(),
+                output
+                    .map(Path::display)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                ext.as_str()
+            ))
+            .into());
+        }
+        (Some(f), _) => f,
+        // `-o report.sarif` means SARIF (it wrote JSON silently).
+        (None, Some(ext)) => ext,
+        (None, None) if main_to_terminal => Format::Table,
+        (None, None) => Format::Json,
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -180,7 +209,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         }
     }
     let mut files: Vec<(&Path, Format, RenderOptions)> = Vec::new();
-    if let Some(path) = &args.output {
+    if let Some(path) = output {
         files.push((path, format, render_opts));
     }
     for (path, fmt) in [
@@ -203,7 +232,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             })
             .collect();
         let mut results = Vec::new();
-        if args.output.is_none() {
+        if output.is_none() {
             // A reader that stops early (`| head`) does not change the verdict.
             results.push(to_stdout(|out| {
                 wmaudit_core::report::write_all(format, &reports, &render_opts, out)
@@ -219,6 +248,16 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     });
     results.into_iter().collect::<Result<Vec<()>>>()?;
     timings.mark("write");
+    // The report went to files only: on a terminal, say how the gate ended
+    // (it printed nothing at all).
+    if output.is_some() && stdout_tty && !args.input.quiet {
+        for r in &reports {
+            warn(format_args!(
+                "wmaudit: gate {}",
+                wmaudit_core::report::gate_line(r)
+            ));
+        }
+    }
     let code = exit::of_verdicts(reports.iter().map(|r| r.gate.verdict));
     // The process ends here: freeing every finding and policy one by one
     // would cost a tenth of a large scan for nothing.

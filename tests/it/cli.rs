@@ -733,3 +733,62 @@ fn the_github_workflow_and_sarif_are_current() {
     let sarif = std::fs::read_to_string(root().join("sample-reports/demo.sarif")).unwrap();
     assert!(!sarif.contains("informationUri"), "no made-up project home");
 }
+
+/// #15 defect 9, the smaller ones: `-o -` is stdout (it wrote a file named
+/// `-`), `-o x.sarif` writes SARIF (it wrote JSON silently) and a clashing
+/// `--format` is refused, `--fail-on High` is accepted, and the gate line no
+/// longer says "FAILED ... not gating".
+#[test]
+fn output_names_and_gate_words_mean_what_they_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = wmaudit()
+        .current_dir(dir.path())
+        .args(["scan", "--demo", "-o", "-", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"schema\": \"wmaudit-report/1\""));
+    assert!(!dir.path().join("-").exists(), "no file named -");
+
+    let sarif = dir.path().join("x.sarif");
+    let (code, _, err) = run(&["scan", "--demo", "-o", sarif.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let text = std::fs::read_to_string(&sarif).unwrap();
+    assert!(text.contains("\"version\": \"2.1.0\""), "SARIF, not JSON");
+
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "-o",
+        sarif.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--format json but") && err.contains("sarif"),
+        "{err}"
+    );
+
+    let (code, _, err) = run(&["scan", "--demo", "--fail-on", "High", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+
+    // Imported without a credential report: incomplete, and not gating on findings.
+    let auth = root().join("tests/fixtures/cli/auth-details.json");
+    let (code, out, _) = run(&[
+        "scan",
+        "--auth-details",
+        auth.to_str().unwrap(),
+        "--fail-on",
+        "none",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code, 3);
+    assert!(
+        out.contains(
+            "FAILED (exit code 3): coverage is incomplete; findings do not gate (--fail-on none)"
+        ),
+        "{out}"
+    );
+}

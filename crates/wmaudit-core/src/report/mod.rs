@@ -197,20 +197,32 @@ pub(crate) struct GateText {
 
 pub(crate) fn gate_verdict(gate: &Gate) -> GateText {
     let passed = gate.verdict == Verdict::Passed;
+    // What decided the verdict first, then what did not count: "FAILED
+    // (exit code 3): not gating" read as a contradiction.
     let mut reasons = Vec::new();
-    match gate.fail_on {
-        None => reasons.push("not gating (--fail-on none)".to_owned()),
-        Some(sev) => reasons.push(format!(
+    let findings = gate.fail_on.map(|sev| {
+        format!(
             "{} at or above {sev}",
             plural(gate.failing, "active finding", "active findings")
-        )),
-    }
-    if gate.incomplete {
-        reasons.push(if gate.allow_incomplete {
+        )
+    });
+    let incomplete = gate.incomplete.then(|| {
+        if gate.allow_incomplete {
             "coverage is incomplete (allowed)".to_owned()
         } else {
             "coverage is incomplete".to_owned()
-        });
+        }
+    });
+    let incomplete_decides = gate.verdict == Verdict::Incomplete;
+    if incomplete_decides {
+        reasons.extend(incomplete.clone());
+    }
+    match findings {
+        Some(f) => reasons.push(f),
+        None => reasons.push("findings do not gate (--fail-on none)".to_owned()),
+    }
+    if !incomplete_decides {
+        reasons.extend(incomplete);
     }
     let head = if passed {
         "passed".to_owned()
@@ -221,6 +233,12 @@ pub(crate) fn gate_verdict(gate: &Gate) -> GateText {
         passed,
         text: format!("{head}: {}", reasons.join("; ")),
     }
+}
+
+/// The gate's verdict in one line, as the table and Markdown print it (the
+/// CLI prints it on stderr when the report goes to a file).
+pub fn gate_line(report: &ScanReport) -> String {
+    gate_verdict(&report.gate).text
 }
 
 /// One line of the "not evaluated" section: what was not looked at, and why.

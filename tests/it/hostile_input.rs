@@ -1567,3 +1567,55 @@ fn csv_text_replace(from: &str, to: &str) -> String {
     assert!(text.contains(from), "the fixture has {from}");
     text.replace(from, to)
 }
+
+/// #15 defect 2: the setup wmaudit recommends (AmazonWorkMailMessageFlowReadOnlyAccess
+/// on a role only lambda.amazonaws.com can assume) got workmail-mail-content-access
+/// critical while workmail-messageflow-readonly-reads-mail exempted it. One notion
+/// of "the mail flow Lambda's role" now serves both; a role someone else can
+/// assume is still flagged by both.
+#[test]
+fn the_mail_flow_lambda_role_is_not_flagged() {
+    let case = Case::new();
+    let role = |name: &str, principal: Value| {
+        json!({
+            "RoleName": name, "Arn": format!("arn:aws:iam::123456789012:role/{name}"),
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]},
+            "AttachedManagedPolicies": [{"PolicyName": "AmazonWorkMailMessageFlowReadOnlyAccess",
+                "PolicyArn": "arn:aws:iam::aws:policy/AmazonWorkMailMessageFlowReadOnlyAccess"}]
+        })
+    };
+    let auth = auth_with(|v| {
+        v["RoleDetailList"] = json!([
+            role("MailFlowLambda", json!({"Service": "lambda.amazonaws.com"})),
+            role(
+                "Shared",
+                json!({"Service": "lambda.amazonaws.com", "AWS": "arn:aws:iam::123456789012:root"})
+            ),
+        ]);
+    });
+    case.write_json("a.json", &auth);
+    let report = case.scan_auth("a.json").complete();
+    let on = |arn: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["resource"]["arn"] == arn)
+            .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        on("arn:aws:iam::123456789012:role/MailFlowLambda"),
+        Vec::<String>::new()
+    );
+    let shared = on("arn:aws:iam::123456789012:role/Shared");
+    assert!(
+        shared.contains(&"workmail-mail-content-access".to_owned()),
+        "{shared:?}"
+    );
+    assert!(
+        shared.contains(&"workmail-messageflow-readonly-reads-mail".to_owned()),
+        "{shared:?}"
+    );
+}

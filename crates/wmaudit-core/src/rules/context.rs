@@ -22,6 +22,9 @@ pub const MESSAGE_FLOW_READ_ONLY: &str =
 pub const MESSAGE_FLOW_FULL_ACCESS: &str =
     "arn:aws:iam::aws:policy/AmazonWorkMailMessageFlowFullAccess";
 
+/// The service principal of a mail flow rule's Lambda function.
+pub const MAIL_FLOW_LAMBDA_SERVICE: &str = "lambda.amazonaws.com";
+
 /// Sets derived once from the catalog and AWS's managed policy documents.
 pub struct WorkMailFacts {
     /// Every `workmail` and `workmailmessageflow` action.
@@ -141,6 +144,47 @@ impl<'a> Context<'a> {
             .principal_ids()
             .iter()
             .map(move |&id| (id, engine.principal(id)))
+    }
+
+    /// Can only these service principals assume the role? False when the
+    /// trust policy is missing, unreadable, or lets in anything else.
+    pub fn trusted_only_by(&self, role_arn: &str, services: &[String]) -> bool {
+        use crate::policy::{Principal as Who, PrincipalSpec};
+        if services.is_empty() {
+            return false;
+        }
+        let Some(doc) = self
+            .snapshot
+            .account
+            .as_ref()
+            .and_then(|a| a.roles.iter().find(|r| r.arn == role_arn))
+            .and_then(|r| r.assume_role_policy.as_ref())
+            .and_then(|d| parse_raw(d).ok())
+        else {
+            return false;
+        };
+        let allows: Vec<_> = doc
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow)
+            .collect();
+        !allows.is_empty()
+            && allows.iter().all(|s| match &s.principal {
+                Some(PrincipalSpec::Principal(Who::Map(m))) => m.iter().all(|(kind, ids)| {
+                    kind == "Service" && ids.iter().all(|id| services.contains(id))
+                }),
+                _ => false,
+            })
+    }
+
+    /// The one notion of a mail flow rule's Lambda role: a role only
+    /// `lambda.amazonaws.com` can assume. Its `workmailmessageflow` actions
+    /// (reading and rewriting messages in transit) are what it is for, so
+    /// neither workmail-mail-content-access nor the managed-policy rule flags
+    /// them there; it says where AmazonWorkMailMessageFlowReadOnlyAccess belongs.
+    pub fn is_mail_flow_lambda_role(&self, p: &Principal) -> bool {
+        p.kind == PrincipalKind::Role
+            && self.trusted_only_by(&p.arn, &[MAIL_FLOW_LAMBDA_SERVICE.to_owned()])
     }
 
     /// Does this managed policy reach the principal, and how?

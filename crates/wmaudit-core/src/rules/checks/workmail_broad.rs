@@ -221,7 +221,7 @@ impl TypedCheck for ManagedPolicyAttached {
             return Judged::Regardless;
         }
         if p.kind == PrincipalKind::Role
-            && trusted_only_by(ctx, &p.arn, &params.exempt_roles_trusted_only_by)
+            && ctx.trusted_only_by(&p.arn, &params.exempt_roles_trusted_only_by)
         {
             return Judged::Regardless;
         }
@@ -310,35 +310,4 @@ impl TypedCheck for DirectUserGrant {
         out.push(f);
         Judged::OnPermissions
     }
-}
-
-/// Can only these service principals assume the role? False when the trust
-/// policy is missing, unreadable, or lets in anything else.
-fn trusted_only_by(ctx: &Context<'_>, role_arn: &str, services: &[String]) -> bool {
-    use crate::policy::{Principal, PrincipalSpec};
-    if services.is_empty() {
-        return false;
-    }
-    let Some(doc) = ctx
-        .snapshot
-        .account
-        .as_ref()
-        .and_then(|a| a.roles.iter().find(|r| r.arn == role_arn))
-        .and_then(|r| r.assume_role_policy.as_ref())
-        .and_then(|d| crate::eval::parse_raw(d).ok())
-    else {
-        return false;
-    };
-    let allows: Vec<_> = doc
-        .statements
-        .iter()
-        .filter(|s| s.effect == Effect::Allow)
-        .collect();
-    !allows.is_empty()
-        && allows.iter().all(|s| match &s.principal {
-            Some(PrincipalSpec::Principal(Principal::Map(m))) => m
-                .iter()
-                .all(|(kind, ids)| kind == "Service" && ids.iter().all(|id| services.contains(id))),
-            _ => false,
-        })
 }

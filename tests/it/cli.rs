@@ -792,3 +792,41 @@ fn output_names_and_gate_words_mean_what_they_say() {
         "{out}"
     );
 }
+
+/// #15 defect 5: an administrators entry that matches nobody switched the
+/// default designation off silently; it is a config notice now.
+#[test]
+fn an_administrator_entry_that_matches_nobody_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &config,
+        "[workmail]\nadministrators = [\"arn:aws:iam::*:group/WorkMailAdmin\"]\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(&[
+        "scan",
+        "--demo",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let reports: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let notices: Vec<&serde_json::Value> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["notices"].as_array().unwrap())
+        .filter(|n| n["kind"] == "unused_administrator")
+        .collect();
+    assert!(!notices.is_empty(), "{reports:#}");
+    assert!(
+        notices[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("workmail.administrators entry \"arn:aws:iam::*:group/WorkMailAdmin\" matches no user, group or role"),
+        "{notices:?}"
+    );
+}

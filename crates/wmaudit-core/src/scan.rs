@@ -87,12 +87,30 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         evidence_cache: Default::default(),
     };
     let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
-    let (findings, notices) = apply_suppressions(
+    let (findings, mut notices) = apply_suppressions(
         findings,
         &opts.config.suppressions,
         as_of.date(),
         opts.baseline.as_ref(),
     );
+    // A configured administrator entry that matches nobody: it switched the
+    // default designation off, so say so (a typo'd ARN, a group by name).
+    if let Some(engine) = &engine {
+        for pattern in &opts.config.administrators {
+            let matches = |arn: &str| crate::policy::wildcard_match(pattern, arn, false);
+            if !engine.principals.iter().any(|p| matches(&p.arn)) {
+                notices.push(ConfigNotice {
+                    kind: NoticeKind::UnusedAdministrator,
+                    message: format!(
+                        "workmail.administrators entry {pattern:?} matches no user, group or role \
+                         of account {account_id}; with administrators configured, only those they \
+                         match are designated"
+                    ),
+                });
+            }
+        }
+        notices.sort();
+    }
 
     let mut coverage = Coverage {
         not_collected: snapshot.metadata.not_collected.clone(),

@@ -256,6 +256,29 @@ expires = 2027-04-30
             .to_string()
     }
 
+    /// #15 defect 5: a name where an ARN belongs matched nothing and, for
+    /// administrators, switched the default designation off silently.
+    #[test]
+    fn administrators_and_suppressed_resources_must_be_arn_patterns() {
+        let e = apply_err(
+            "[workmail]\nadministrators = [\"WorkMailAdmins\", \"arn:aws:iam::*:policy/X\"]\n",
+        );
+        assert_eq!(
+            e,
+            "2 problems:\n  wmaudit.toml:2:19: workmail.administrators entry \"WorkMailAdmins\" is not an ARN pattern: expected arn:aws:iam::111122223333:group/NAME (`*` and `?` allowed); for a group named WorkMailAdmins: \"arn:aws:iam::*:group/WorkMailAdmins\"\n  wmaudit.toml:2:37: workmail.administrators entry \"arn:aws:iam::*:policy/X\" names no user, group or role: expected arn:aws:iam::ACCOUNT:user/NAME, group/NAME or role/NAME"
+        );
+        let e =
+            apply_err("[[suppress]]\nrule = \"*\"\nresource = \"user/grace\"\nreason = \"x\"\n");
+        assert!(
+            e.starts_with(
+                "wmaudit.toml:3:12: [[suppress]] resource \"user/grace\" is not an ARN pattern"
+            ) && e.contains("\"arn:aws:iam::*:user/grace\""),
+            "{e}"
+        );
+        let ok = "[workmail]\nadministrators = [\"arn:aws:iam::*:group/MailAdmins\", \"arn:aws:iam::*:role/*\"]\n";
+        assert!(Config::parse(ok, "wmaudit.toml").is_ok());
+    }
+
     /// A window the calendar cannot hold panicked in root.rs (issue #16
     /// item 17); it is a load error now.
     #[test]

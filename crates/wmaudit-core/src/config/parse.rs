@@ -54,7 +54,13 @@ pub(super) fn parse(text: &str, file: &str, out: &mut Vec<Diagnostic>) -> Config
                             };
                             for item in items {
                                 if let Some(s) = r.string(item, "an administrator ARN pattern") {
-                                    c.administrators.push(s.to_owned());
+                                    match arn_pattern_problem(s, &["user", "group", "role"]) {
+                                        None => c.administrators.push(s.to_owned()),
+                                        Some(why) => r.push(
+                                            item.span().start,
+                                            format!("workmail.administrators entry {s:?} {why}"),
+                                        ),
+                                    }
                                 }
                             }
                         }
@@ -216,6 +222,14 @@ impl<'i> Reader<'_> {
                 }
                 "resource" => {
                     resource = self.string(v, "[[suppress]] resource").map(str::to_owned);
+                    if let Some(why) = resource
+                        .as_deref()
+                        .filter(|r| *r != "*")
+                        .and_then(|r| arn_pattern_problem(r, &[]))
+                    {
+                        let r = resource.as_deref().unwrap_or_default();
+                        self.push(v.span().start, format!("[[suppress]] resource {r:?} {why}"));
+                    }
                 }
                 "reason" => {
                     reason = self.string(v, "[[suppress]] reason").map(str::to_owned);
@@ -262,4 +276,36 @@ impl<'i> Reader<'_> {
             rule_offset,
         })
     }
+}
+
+/// Why `s` is not an IAM ARN pattern (None when it is one). `kinds` limits
+/// the resource type (`user/`, `group/`, `role/`) when not empty. A name
+/// where an ARN belongs matched nothing and, for administrators, switched the
+/// default designation off without a word.
+fn arn_pattern_problem(s: &str, kinds: &[&str]) -> Option<String> {
+    let example = "arn:aws:iam::111122223333:group/NAME (`*` and `?` allowed)";
+    let fields: Vec<&str> = s.splitn(6, ':').collect();
+    if fields.len() < 6 || fields[0] != "arn" {
+        let hint = if !s.contains(':') && !kinds.is_empty() {
+            let name = s.rsplit('/').next().unwrap_or(s);
+            format!("; for a group named {name}: \"arn:aws:iam::*:group/{name}\"")
+        } else if !s.contains(':') {
+            format!("; for this resource in any account: \"arn:aws:iam::*:{s}\"")
+        } else {
+            String::new()
+        };
+        return Some(format!("is not an ARN pattern: expected {example}{hint}"));
+    }
+    let resource = fields[5];
+    if !kinds.is_empty()
+        && !kinds
+            .iter()
+            .any(|k| resource.starts_with(&format!("{k}/")) || resource.starts_with('*'))
+    {
+        return Some(format!(
+            "names no user, group or role: expected {}",
+            "arn:aws:iam::ACCOUNT:user/NAME, group/NAME or role/NAME"
+        ));
+    }
+    None
 }

@@ -131,6 +131,19 @@ pub struct PrincipalSummary {
 pub enum NoticeKind {
     ExpiredSuppression,
     UnusedSuppression,
+    /// A workmail.administrators entry that matches no principal.
+    UnusedAdministrator,
+}
+
+impl NoticeKind {
+    /// For people: "unused suppression".
+    pub fn label(&self) -> &'static str {
+        match self {
+            NoticeKind::ExpiredSuppression => "expired suppression",
+            NoticeKind::UnusedSuppression => "unused suppression",
+            NoticeKind::UnusedAdministrator => "unused administrator entry",
+        }
+    }
 }
 
 /// A problem with the configuration itself, reported so it gets fixed.

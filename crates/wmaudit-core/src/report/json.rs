@@ -69,6 +69,7 @@ fn notice_kind(k: &crate::findings::NoticeKind) -> &'static str {
     match k {
         crate::findings::NoticeKind::ExpiredSuppression => "expired_suppression",
         crate::findings::NoticeKind::UnusedSuppression => "unused_suppression",
+        crate::findings::NoticeKind::UnusedAdministrator => "unused_administrator",
     }
 }
 

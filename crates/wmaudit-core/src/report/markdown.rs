@@ -6,7 +6,7 @@
 //! HTML tag, `*` would start emphasis. Rule documentation is wmaudit's own
 //! Markdown and is inserted as is.
 
-use crate::findings::{NoticeKind, ScanReport, Severity};
+use crate::findings::{ScanReport, Severity};
 use crate::snapshot::SourceKind;
 
 /// PR comments are limited to 65,536 characters; past this many rows the
@@ -176,10 +176,7 @@ pub fn render(report: &ScanReport) -> String {
     if !report.notices.is_empty() {
         out.push_str("### Config notices\n\n");
         for n in &report.notices {
-            let kind = match n.kind {
-                NoticeKind::ExpiredSuppression => "expired suppression",
-                NoticeKind::UnusedSuppression => "unused suppression",
-            };
+            let kind = n.kind.label();
             out.push_str(&format!("- {kind}: {}\n", escape(&n.message)));
         }
         out.push('\n');

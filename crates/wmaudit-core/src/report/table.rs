@@ -10,7 +10,7 @@ use comfy_table::{Attribute, Cell, Color, ColumnConstraint, ContentArrangement, 
 
 use crate::display::cell;
 
-use crate::findings::{NoticeKind, ScanReport, Severity};
+use crate::findings::{ScanReport, Severity};
 use crate::snapshot::SourceKind;
 
 use super::RenderOptions;
@@ -115,10 +115,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         out.push('\n');
         out.push_str(&heading("Config notices", opts.color));
         for n in &report.notices {
-            let kind = match n.kind {
-                NoticeKind::ExpiredSuppression => "expired suppression",
-                NoticeKind::UnusedSuppression => "unused suppression",
-            };
+            let kind = n.kind.label();
             push_wrapped(
                 &mut out,
                 &format!("- {kind}: {}", cell(&n.message)),

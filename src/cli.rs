@@ -148,7 +148,8 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         baseline,
         as_of: args.as_of,
     };
-    let reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
+    let mut reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
+    wmaudit_core::scan::reconcile_unused_notices(&mut reports);
     timings.mark("scan");
 
     let stdout_tty = std::io::stdout().is_terminal();

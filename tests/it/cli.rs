@@ -830,3 +830,44 @@ fn an_administrator_entry_that_matches_nobody_is_reported() {
         "{notices:?}"
     );
 }
+
+/// #15 defect 5, multi-account: a suppression used in one account of the
+/// run is used; it was reported "matches no finding; remove it" in the others.
+#[test]
+fn a_suppression_used_in_any_account_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &config,
+        "[[suppress]]\nrule = \"*\"\nresource = \"arn:aws:iam::111122223333:user/*\"\nreason = \"first account only\"\n\n\
+         [[suppress]]\nrule = \"*\"\nresource = \"arn:aws:iam::999999999999:user/*\"\nreason = \"no such account\"\n",
+    )
+    .unwrap();
+    let (_, out, err) = run(&[
+        "scan",
+        "--demo",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let reports: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 2);
+    for r in reports {
+        let unused: Vec<&str> = r["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "unused_suppression")
+            .map(|n| n["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            unused.len(),
+            1,
+            "only the suppression no account used: {unused:?}"
+        );
+        assert!(unused[0].contains("999999999999"), "{unused:?}");
+    }
+}

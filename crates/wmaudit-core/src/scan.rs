@@ -102,9 +102,8 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
                 notices.push(ConfigNotice {
                     kind: NoticeKind::UnusedAdministrator,
                     message: format!(
-                        "workmail.administrators entry {pattern:?} matches no user, group or role \
-                         of account {account_id}; with administrators configured, only those they \
-                         match are designated"
+                        "workmail.administrators entry {pattern:?} matches no user, group or \
+                         role; with administrators configured, only those they match are designated"
                     ),
                 });
             }
@@ -299,6 +298,32 @@ fn partition(snapshot: &Snapshot) -> String {
         .filter(|p| !p.is_empty())
         .unwrap_or("aws")
         .to_owned()
+}
+
+/// Several accounts scanned together: a suppression (or administrator
+/// entry) is unused only if no account used it, so its notice is kept only
+/// where every report has it.
+pub fn reconcile_unused_notices(reports: &mut [ScanReport]) {
+    if reports.len() < 2 {
+        return;
+    }
+    let unused = |k: &NoticeKind| {
+        matches!(
+            k,
+            NoticeKind::UnusedSuppression | NoticeKind::UnusedAdministrator
+        )
+    };
+    let everywhere: Vec<ConfigNotice> = reports[0]
+        .notices
+        .iter()
+        .filter(|n| unused(&n.kind))
+        .filter(|n| reports[1..].iter().all(|r| r.notices.contains(n)))
+        .cloned()
+        .collect();
+    for r in reports.iter_mut() {
+        r.notices
+            .retain(|n| !unused(&n.kind) || everywhere.contains(n));
+    }
 }
 
 /// The one place suppressions and the baseline apply.

@@ -226,6 +226,13 @@ fn render_table(
     for problem in &p.problems {
         s.push_str(&format!("NOT FULLY EVALUATED: {}\n", safe(problem)));
     }
+    if ex.is_empty() {
+        s.push_str(
+            "No action of the selection is granted to it, by any policy (--all lists the \
+             actions that are not granted, with why).\n",
+        );
+        return s;
+    }
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)

@@ -871,3 +871,29 @@ fn a_suppression_used_in_any_account_is_used() {
         assert!(unused[0].contains("999999999999"), "{unused:?}");
     }
 }
+
+/// #15 defect 9, messages: the cause of a read error was printed twice; a
+/// report given to --snapshot said "trailing characters"; an explain with
+/// nothing granted printed an empty table.
+#[test]
+fn messages_say_it_once_and_plainly() {
+    let (code, _, err) = run(&["scan", "--snapshot", "/nonexistent/wmaudit/x.json"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+
+    let report = root().join("sample-reports/demo.json");
+    let (code, _, err) = run(&["scan", "--snapshot", report.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("this is a wmaudit report, not a snapshot"),
+        "{err}"
+    );
+
+    let (code, out, err) = run(&["explain", "--demo", "erin", "--action", "workmail:CreateOrganization"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("No action of the selection is granted to it"),
+        "{out}"
+    );
+    assert!(!out.contains('┌'), "no empty table: {out}");
+}

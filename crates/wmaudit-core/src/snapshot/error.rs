@@ -56,19 +56,13 @@ impl fmt::Display for Place {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
+    // The cause is in the message, not also a `source`: printing the
+    // error chain said "No such file or directory" twice.
     #[error("{file}: cannot read: {error}")]
-    Read {
-        file: String,
-        #[source]
-        error: std::io::Error,
-    },
+    Read { file: String, error: std::io::Error },
 
     #[error("{file}: cannot write: {error}")]
-    Write {
-        file: String,
-        #[source]
-        error: std::io::Error,
-    },
+    Write { file: String, error: std::io::Error },
 
     /// The bytes are not JSON (or are truncated).
     #[error("{file}: {place}: invalid JSON: {message}")]

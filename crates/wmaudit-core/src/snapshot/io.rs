@@ -138,6 +138,37 @@ struct ProbeMetadata {
 
 fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
     const EXPECTED: &str = "a wmaudit snapshot: an object with \"metadata\": {\"format\": \"wmaudit-snapshot/1\", ...}";
+    // A report given where a snapshot belongs said "trailing characters".
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        let report = |v: &serde_json::Value| {
+            v.get("schema")
+                .and_then(|s| s.as_str())
+                .is_some_and(|s| s.starts_with("wmaudit-report/"))
+        };
+        let is_report = match &v {
+            serde_json::Value::Array(items) => items.first().is_some_and(report),
+            other => report(other),
+        };
+        if is_report {
+            return Err(InputError::shape(
+                source,
+                Place::Pointer(String::new()),
+                format!(
+                    "{EXPECTED} (this is a wmaudit report, not a snapshot: a report goes to \
+                     --baseline; `wmaudit collect -o FILE` writes a snapshot)"
+                ),
+                "a wmaudit-report/1 report",
+            ));
+        }
+        if !v.is_object() {
+            return Err(InputError::shape(
+                source,
+                Place::Pointer(String::new()),
+                EXPECTED,
+                super::json::describe(&v),
+            ));
+        }
+    }
     let probe: Probe = match serde_json::from_slice(bytes) {
         Ok(p) => p,
         Err(e) if e.classify() == serde_json::error::Category::Data => {

@@ -181,7 +181,12 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => main_to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        // NO_COLOR (no-color.org) and a terminal that says it is dumb.
+        ColorChoice::Auto => {
+            main_to_terminal
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
     };
     // The table follows the terminal's width; files and pipes get the default.
     let width = if main_to_terminal {

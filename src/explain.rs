@@ -105,8 +105,12 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
         }
     }
     if found.is_empty() {
+        let names = engines
+            .iter()
+            .flat_map(|e| e.principals.iter().map(|p| p.name.as_str()));
+        let hint = wmaudit_core::diag::did_you_mean(&args.principal, names);
         return Err(UsageError(format!(
-            "no user, group or role named {:?} in the input",
+            "no user, group or role named {:?} in the input{hint}",
             args.principal
         ))
         .into());

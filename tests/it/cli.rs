@@ -889,11 +889,42 @@ fn messages_say_it_once_and_plainly() {
         "{err}"
     );
 
-    let (code, out, err) = run(&["explain", "--demo", "erin", "--action", "workmail:CreateOrganization"]);
+    let (code, out, err) = run(&[
+        "explain",
+        "--demo",
+        "erin",
+        "--action",
+        "workmail:CreateOrganization",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("No action of the selection is granted to it"),
         "{out}"
     );
     assert!(!out.contains('┌'), "no empty table: {out}");
+}
+
+/// #15 defect 9: `explain user/judy` and `explain JUDY` failed; names are
+/// compared as IAM does (any case), the kind prefix reports print is
+/// accepted, and a near miss gets a suggestion. An empty file's error no
+/// longer says "column 0".
+#[test]
+fn explain_accepts_what_reports_print() {
+    for who in ["user/bob", "BOB", "user/BOB"] {
+        let (code, out, err) = run(&["explain", "--demo", who]);
+        assert_eq!(code, 0, "{who}: {err}");
+        assert!(out.starts_with("user bob ("), "{who}: {out}");
+    }
+    let (code, out, _) = run(&["explain", "--demo", "group/bob"]);
+    assert_eq!(code, 2, "the kind limits the search: {out}");
+    let (code, _, err) = run(&["explain", "--demo", "bobb"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `bob`?"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let (code, _, err) = run(&["scan", "--auth-details", empty.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(!err.contains("column 0"), "{err}");
 }

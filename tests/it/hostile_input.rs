@@ -289,7 +289,8 @@ fn an_empty_file_is_an_error() {
     let case = Case::new();
     case.write("empty.json", "");
     case.scan_auth("empty.json")
-        .input_error("empty.json", "line 1, column 0", "invalid JSON: EOF");
+        // Column 1, not serde_json's "column 0" (#15 defect 9).
+        .input_error("empty.json", "line 1, column 1", "invalid JSON: EOF");
     case.write("empty.csv", "");
     case.scan_report("empty.csv").input_error(
         "empty.csv",

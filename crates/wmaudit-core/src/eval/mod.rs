@@ -186,12 +186,29 @@ impl<'c> Engine<'c> {
     }
 
     /// Finds a principal by ARN, or by name (users, then groups, then roles).
+    /// Also what reports print: `user/judy`, `role/path/Deploy` (the kind
+    /// limits the search), and names in any case, as IAM compares them.
     pub fn find(&self, name_or_arn: &str) -> Vec<PrincipalId> {
         if name_or_arn.starts_with("arn:") {
             return self.by_arn(name_or_arn).into_iter().collect();
         }
+        let (kind, name) = match name_or_arn.split_once('/') {
+            Some(("user", rest)) => (Some(PrincipalKind::User), rest),
+            Some(("group", rest)) => (Some(PrincipalKind::Group), rest),
+            Some(("role", rest)) => (Some(PrincipalKind::Role), rest),
+            _ => (None, name_or_arn),
+        };
+        // After a kind, a path before the name (`role/service/Deploy`).
+        let name = if kind.is_some() {
+            name.rsplit('/').next().unwrap_or(name)
+        } else {
+            name
+        };
         let mut ids: Vec<PrincipalId> = (0..self.principals.len())
-            .filter(|&i| self.principals[i].name == name_or_arn)
+            .filter(|&i| {
+                let p = &self.principals[i];
+                kind.is_none_or(|k| p.kind == k) && p.name.eq_ignore_ascii_case(name)
+            })
             .collect();
         ids.sort_by_key(|&i| self.principals[i].kind);
         ids

@@ -159,9 +159,11 @@ impl InputError {
             }
             _ => InputError::JsonSyntax {
                 file: file.to_owned(),
+                // serde_json counts an error before a line's first
+                // character as column 0 ("line 1, column 0" for an empty file).
                 place: Place::LineColumn {
-                    line: err.line(),
-                    column: err.column(),
+                    line: err.line().max(1),
+                    column: err.column().max(1),
                 },
                 message: with_expectation(message),
             },

@@ -597,7 +597,7 @@ fn the_wrong_file_is_refused_with_what_was_expected() {
 
     let (_, msg) = err(parse_auth_details(b"", "empty.json"));
     assert!(
-        msg.starts_with("empty.json: line 1, column 0: invalid JSON: EOF"),
+        msg.starts_with("empty.json: line 1, column 1: invalid JSON: EOF"),
         "{msg}"
     );
 

@@ -1620,3 +1620,54 @@ fn the_mail_flow_lambda_role_is_not_flagged() {
         "{shared:?}"
     );
 }
+
+/// #15 defect 3: grants that apply only with MFA got workmail-admin-without-mfa
+/// (and nothing said they were conditional). A password without MFA or a
+/// long-term key cannot meet `aws:MultiFactorAuthPresent`; the mail-content
+/// finding still stands (with MFA the grant applies) and says it is
+/// conditional on MFA.
+#[test]
+fn grants_conditional_on_mfa_are_read_as_such() {
+    let case = Case::new();
+    let arn = "arn:aws:iam::123456789012:user/mfa-bound";
+    let auth = auth_with(|v| {
+        v["UserDetailList"].as_array_mut().unwrap().push(json!({
+            "UserName": "mfa-bound", "Arn": arn,
+            "UserPolicyList": [{"PolicyName": "admin-with-mfa", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "workmail:*",
+                    "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]}}]
+        }));
+    });
+    case.write_json("a.json", &auth);
+    let row = format!(
+        "mfa-bound,{arn},2023-02-14T09:12:44+00:00,true,2024-05-01T08:00:00Z,2023-02-14T09:20:00+00:00,N/A,false,true,2023-02-14T09:30:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
+    );
+    case.write("r.csv", format!("{}{row}\n", csv()));
+    let report = case.scan_files("a.json", "r.csv").complete();
+    let on: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["arn"] == arn)
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        !on.iter()
+            .any(|(rule, _)| rule == "workmail-admin-without-mfa"),
+        "{on:#?}"
+    );
+    let content = on
+        .iter()
+        .find(|(rule, _)| rule == "workmail-mail-content-access")
+        .unwrap_or_else(|| panic!("{on:#?}"));
+    assert!(
+        content.1.contains("(every grant is conditional on MFA)"),
+        "{}",
+        content.1
+    );
+}

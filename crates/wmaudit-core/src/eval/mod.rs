@@ -180,6 +180,28 @@ impl<'c> Engine<'c> {
             }))
     }
 
+    /// The actions `id` is allowed through grants that do not require MFA:
+    /// what a user without an MFA device, or a long-term access key, can use.
+    /// Computed on demand (for findings about weak credentials).
+    pub fn allowed_without_mfa(&self, id: PrincipalId) -> ActionSet {
+        let p = self.principal(id);
+        let mut out = self.catalog.empty_set();
+        for a in self.attachments(p) {
+            if let Ok(c) = &self.policies.get(a.policy).compiled {
+                for st in &c.statements {
+                    if st.effect == crate::policy::Effect::Allow && !st.mfa_required {
+                        out.union_with(&st.actions);
+                    }
+                }
+            }
+        }
+        out.intersect_with(&self.access(id).allowed);
+        if let Some(a) = self.catalog.lookup(NO_PERMISSION_NEEDED) {
+            out.insert(a);
+        }
+        out
+    }
+
     /// The principal with this ARN.
     pub fn by_arn(&self, arn: &str) -> Option<PrincipalId> {
         self.by_arn.get(arn).copied()

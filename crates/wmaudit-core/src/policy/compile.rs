@@ -51,6 +51,10 @@ pub struct CompiledStatement {
     every_resource: Option<ActionSet>,
     /// Has a Condition block: an Allow is conditional, a Deny not definite.
     pub conditional: bool,
+    /// The conditions require MFA (`aws:MultiFactorAuthPresent` true, or an
+    /// `aws:MultiFactorAuthAge` bound): a user without an MFA device, or a
+    /// long-term access key, cannot meet them.
+    pub mfa_required: bool,
 }
 
 impl CompiledStatement {
@@ -219,6 +223,7 @@ impl<'c> Compiler<'c> {
                 resources,
                 every_resource,
                 conditional: !st.condition.is_empty(),
+                mfa_required: requires_mfa(&st.condition),
             });
         }
         Ok(CompiledPolicy {
@@ -385,6 +390,25 @@ fn latin_lookalike(c: char) -> char {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     }
+}
+
+/// Does any condition of the block require MFA? (Conditions are ANDed, so
+/// one such entry is enough.) `...IfExists` forms pass without MFA and do not
+/// count.
+fn requires_mfa(conditions: &super::document::Conditions) -> bool {
+    conditions.iter().any(|(op, keys)| {
+        keys.iter().any(|(key, values)| {
+            let op = op.to_ascii_lowercase();
+            let key = key.to_ascii_lowercase();
+            match (op.as_str(), key.as_str()) {
+                ("bool", "aws:multifactorauthpresent") => {
+                    !values.is_empty() && values.iter().all(|v| v.eq_ignore_ascii_case("true"))
+                }
+                ("numericlessthan" | "numericlessthanequals", "aws:multifactorauthage") => true,
+                _ => false,
+            }
+        })
+    })
 }
 
 /// A resource type's ARN format as a pattern: `${Partition}` is the

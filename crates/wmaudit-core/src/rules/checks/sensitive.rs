@@ -78,10 +78,19 @@ impl TypedCheck for SensitiveActions {
                 ),
             )
         };
+        // Say so when every such grant needs MFA: still held, but not with a
+        // password alone or a long-term key.
+        let mut without_mfa = engine.allowed_without_mfa(id);
+        without_mfa.intersect_with(&held);
+        let mfa_note = if without_mfa.is_clear() {
+            " (every grant is conditional on MFA)"
+        } else {
+            ""
+        };
         let mut f = out
             .about(p)
             .message(format!(
-                "{} can {} with {} ({}){designation}.",
+                "{} can {} with {} ({}){designation}{mfa_note}.",
                 subject(p),
                 params.capability,
                 count(held.count_ones(..), "action"),
@@ -152,6 +161,14 @@ impl TypedCheck for AdminWithoutMfa {
         };
         let weak = weak_credentials(row);
         if weak.is_empty() {
+            return Judged::Regardless;
+        }
+        // Grants that require MFA cannot be used with these credentials (a
+        // password without MFA, a long-term key): only the others count.
+        let without_mfa = engine.allowed_without_mfa(id);
+        let admin = admin && ctx.workmail.admin.is_subset(&without_mfa);
+        held.intersect_with(&without_mfa);
+        if !admin && held.is_clear() {
             return Judged::Regardless;
         }
         let what = if admin {

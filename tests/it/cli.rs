@@ -793,17 +793,11 @@ fn output_names_and_gate_words_mean_what_they_say() {
     );
 }
 
-/// #15 defect 5: an administrators entry that matches nobody switched the
-/// default designation off silently; it is a config notice now.
-#[test]
-fn an_administrator_entry_that_matches_nobody_is_reported() {
+/// The demo's JSON reports (one per account) under the configuration `toml`.
+fn demo_reports_with_config(toml: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("wmaudit.toml");
-    std::fs::write(
-        &config,
-        "[workmail]\nadministrators = [\"arn:aws:iam::*:group/WorkMailAdmin\"]\n",
-    )
-    .unwrap();
+    std::fs::write(&config, toml).unwrap();
     let (_, out, err) = run(&[
         "scan",
         "--demo",
@@ -812,8 +806,16 @@ fn an_administrator_entry_that_matches_nobody_is_reported() {
         "--format",
         "json",
     ]);
-    let reports: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"))
+}
+
+/// #15 defect 5: an administrators entry that matches nobody switched the
+/// default designation off silently; it is a config notice now.
+#[test]
+fn an_administrator_entry_that_matches_nobody_is_reported() {
+    let reports = demo_reports_with_config(
+        "[workmail]\nadministrators = [\"arn:aws:iam::*:group/WorkMailAdmin\"]\n",
+    );
     let notices: Vec<&serde_json::Value> = reports
         .as_array()
         .unwrap()
@@ -835,24 +837,10 @@ fn an_administrator_entry_that_matches_nobody_is_reported() {
 /// run is used; it was reported "matches no finding; remove it" in the others.
 #[test]
 fn a_suppression_used_in_any_account_is_used() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("wmaudit.toml");
-    std::fs::write(
-        &config,
+    let reports = demo_reports_with_config(
         "[[suppress]]\nrule = \"*\"\nresource = \"arn:aws:iam::111122223333:user/*\"\nreason = \"first account only\"\n\n\
          [[suppress]]\nrule = \"*\"\nresource = \"arn:aws:iam::999999999999:user/*\"\nreason = \"no such account\"\n",
-    )
-    .unwrap();
-    let (_, out, err) = run(&[
-        "scan",
-        "--demo",
-        "--config",
-        config.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
-    let reports: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    );
     let reports = reports.as_array().unwrap();
     assert_eq!(reports.len(), 2);
     for r in reports {

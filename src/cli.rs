@@ -367,7 +367,7 @@ fn cmd_rules(args: crate::args::RulesArgs) -> Result<u8> {
 }
 
 /// `COLUMNS` when set (tests, scripts), else the terminal's own width.
-fn terminal_width() -> Option<u16> {
+pub(crate) fn terminal_width() -> Option<u16> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse::<u16>().ok())

@@ -241,7 +241,8 @@ fn render_table(
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_width(100)
+        // The terminal's width when there is one (it was always 100).
+        .set_width(crate::cli::terminal_width().unwrap_or(100).max(40))
         .set_header(["action", "level", "decision", "why"]);
     for e in ex {
         let a = catalog.action(e.action);

@@ -916,3 +916,35 @@ fn explain_accepts_what_reports_print() {
     assert_eq!(code, 2);
     assert!(!err.contains("column 0"), "{err}");
 }
+
+/// #15 defect 9: every human report states what no scan looks at, and
+/// `explain` follows the terminal's width (it was always 100 columns).
+#[test]
+fn reports_state_their_scope_and_explain_fits_the_terminal() {
+    for format in ["table", "markdown"] {
+        let (_, out, _) = run(&["scan", "--demo", "--format", format]);
+        assert!(
+            out.contains("Scope") && out.contains("SCPs"),
+            "{format}: {out}"
+        );
+    }
+    let out = wmaudit()
+        .env("COLUMNS", "60")
+        .args([
+            "explain",
+            "--demo",
+            "bob",
+            "--action",
+            "workmail:ResetPassword",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let widest = text
+        .lines()
+        .filter(|l| l.starts_with(['│', '┌', '└', '╞']))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap();
+    assert!(widest <= 60, "{widest} columns:\n{text}");
+}

@@ -48,6 +48,7 @@ pub fn render(report: &ScanReport) -> String {
     ));
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
+    out.push_str(&format!("Scope: {}.\n\n", escape(super::SCOPE_LIMITS)));
 
     // Gate verdict first: it is what a reviewer looks for.
     let verdict = super::gate_verdict(&report.gate);

@@ -168,6 +168,7 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
     if let Some(at) = &m.evaluated_at {
         t.add_row(vec![Cell::new("Evaluated at"), Cell::new(cell(at))]);
     }
+    t.add_row(vec![Cell::new("Scope"), Cell::new(super::SCOPE_LIMITS)]);
     let counts = report.count_by_severity();
     let by_sev: Vec<String> = Severity::ALL
         .iter()

@@ -14,6 +14,39 @@ use crate::snapshot::SourceKind;
 pub const MAX_FINDING_ROWS: usize = 200;
 
 pub fn render(report: &ScanReport) -> String {
+    cap(render_uncapped(report))
+}
+
+/// Causes listed in the Not evaluated section.
+const MAX_GAP_ROWS: usize = 50;
+
+/// GitHub refuses a PR comment over 65,536 characters and a job summary over
+/// 1 MiB; a 5,000-user account's Markdown was 67,083. Reports are cut below
+/// the smaller limit at a line break, saying what was cut.
+pub const MAX_MARKDOWN_BYTES: usize = 60_000;
+
+/// `text` at most [`MAX_MARKDOWN_BYTES`] long (bytes, so never more
+/// characters), cut at a line break with a note.
+pub fn cap(text: String) -> String {
+    if text.len() <= MAX_MARKDOWN_BYTES {
+        return text;
+    }
+    let budget = MAX_MARKDOWN_BYTES - 300;
+    let mut cut = budget;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = text[..cut].rfind('\n').map_or(0, |i| i + 1);
+    let rest = text[cut..].chars().count();
+    format!(
+        "{}\n**Cut here:** {rest} more characters would pass GitHub's limits for comments and \
+         job summaries. The JSON report (`--json FILE`) has everything.\n",
+        &text[..cut]
+    )
+}
+
+/// [`render`] without the size cap (several accounts are capped together).
+pub fn render_uncapped(report: &ScanReport) -> String {
     let m = &report.meta;
     let mut out = String::new();
 
@@ -151,15 +184,82 @@ pub fn render(report: &ScanReport) -> String {
     // What the scan could not see: always present.
     out.push_str("### Not evaluated\n\n");
     let gaps = super::coverage_gaps(report);
+    // A rule not evaluated on a principal because that principal is known
+    // in part says the same as the principal's own row: counted, not listed.
+    let incomplete = &report.coverage.incomplete_principals;
+    let explained = report
+        .coverage
+        .not_evaluated
+        .iter()
+        .filter(|n| {
+            n.resource
+                .as_ref()
+                .is_some_and(|r| incomplete.contains_key(&r.arn))
+        })
+        .count();
+    let listed: Vec<&super::Gap> = {
+        let mut skip: std::collections::HashSet<usize> = std::collections::HashSet::new();
+        let first_rule = report.coverage.not_collected.len();
+        for (i, n) in report.coverage.not_evaluated.iter().enumerate() {
+            if n.resource
+                .as_ref()
+                .is_some_and(|r| incomplete.contains_key(&r.arn))
+            {
+                skip.insert(first_rule + i);
+            }
+        }
+        gaps.iter()
+            .enumerate()
+            .filter(|(i, _)| !skip.contains(i))
+            .map(|(_, g)| g)
+            .collect()
+    };
     if gaps.is_empty() {
         out.push_str("Nothing: coverage is complete.\n\n");
     } else {
+        // One row per cause: 984 principals missing the same group are one
+        // row, not 984 (the section was 1.33 MB with 15 missing groups).
+        let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for g in &listed {
+            let i = *index.entry(g.reason.as_str()).or_insert_with(|| {
+                causes.push((g.reason.as_str(), Vec::new()));
+                causes.len() - 1
+            });
+            causes[i].1.push(g.what.as_str());
+        }
         out.push_str("| What | Reason |\n|---|---|\n");
-        for g in gaps {
+        for (reason, whats) in causes.iter().take(MAX_GAP_ROWS) {
+            let what = match whats.as_slice() {
+                [one] => escape(one),
+                many => format!(
+                    "{} items: {}{}",
+                    many.len(),
+                    many.iter()
+                        .take(3)
+                        .map(|w| escape(w))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if many.len() > 3 {
+                        format!(" and {} more", many.len() - 3)
+                    } else {
+                        String::new()
+                    }
+                ),
+            };
+            out.push_str(&format!("| {what} | {} |\n", escape(reason)));
+        }
+        if causes.len() > MAX_GAP_ROWS {
             out.push_str(&format!(
-                "| {} | {} |\n",
-                escape(&g.what),
-                escape(&g.reason)
+                "\n{} more causes are not listed; the JSON report has every one.\n",
+                causes.len() - MAX_GAP_ROWS
+            ));
+        }
+        if explained > 0 {
+            out.push_str(&format!(
+                "\n{} rule results on these principals are not evaluated for the reasons above \
+                 (listed one by one in the JSON report).\n",
+                explained
             ));
         }
         out.push('\n');

@@ -137,7 +137,10 @@ pub fn render_all(format: Format, reports: &[ScanReport], opts: &RenderOptions) 
         (Format::Json, _) => json::render_many(reports),
         (Format::Table | Format::Markdown, []) => "No accounts were scanned.\n".to_owned(),
         (Format::Table, _) => join(reports.iter().map(|r| table::render(r, opts)), "\n"),
-        (Format::Markdown, _) => join(reports.iter().map(markdown::render), "\n---\n\n"),
+        (Format::Markdown, _) => markdown::cap(join(
+            reports.iter().map(markdown::render_uncapped),
+            "\n---\n\n",
+        )),
     }
 }
 

@@ -1329,3 +1329,69 @@ fn baselines_are_read_with_the_report_model() {
         "at /1/schema: expected \"wmaudit-report/1\"",
     );
 }
+
+/// #15 defect 7: a 5,000-user account's Markdown was 67,083 characters
+/// (GitHub comments allow 65,536), and the Not evaluated section listed every
+/// principal of a missing group. Capped at a line break with a note; one row
+/// per cause.
+#[test]
+fn markdown_fits_github_limits() {
+    use wmaudit_core::config::Config;
+    use wmaudit_core::report::markdown;
+    use wmaudit_core::rules::RuleSet;
+    use wmaudit_core::scan::{ScanOptions, scan};
+    use wmaudit_core::snapshot::parse_auth_details;
+
+    let mut cfg = crate::synth::Config::new(5000, 11);
+    cfg.encoding = crate::synth::DocEncoding::Json;
+    let mut auth = crate::synth::generate(&cfg).auth_details();
+    // 300 users in a group the data lacks: 300 principals, one cause.
+    for u in auth["UserDetailList"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .take(300)
+    {
+        u["GroupList"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!("Vanished"));
+    }
+    let account = parse_auth_details(auth.to_string().as_bytes(), "a.json").unwrap();
+    let snapshot = wmaudit_core::snapshot::Snapshot {
+        metadata: wmaudit_core::snapshot::Metadata {
+            format: wmaudit_core::snapshot::SNAPSHOT_FORMAT.into(),
+            tool_version: "0".into(),
+            collected_at: None,
+            source: SourceKind::Files,
+            account_id: None,
+            caller_arn: None,
+            api_calls: BTreeMap::new(),
+            not_collected: Vec::new(),
+        },
+        account: Some(account),
+        credential_report: None,
+        account_summary: None,
+        caller_identity: None,
+        password_policy: None,
+        virtual_mfa_devices: None,
+        account_aliases: None,
+    };
+    let rules = RuleSet::builtin().unwrap();
+    let config = Config::default();
+    let report = scan(&snapshot, &ScanOptions::new(&rules, &config));
+    let uncapped = markdown::render_uncapped(&report);
+    let text = markdown::render(&report);
+    assert!(
+        text.len() <= markdown::MAX_MARKDOWN_BYTES,
+        "{} bytes",
+        text.len()
+    );
+    if uncapped.len() > markdown::MAX_MARKDOWN_BYTES {
+        assert!(text.contains("**Cut here:**"), "says what was cut");
+    }
+    assert!(
+        uncapped.contains("| 300 items: principal arn:aws:iam::"),
+        "one row for the missing group's 300 members"
+    );
+}

@@ -250,8 +250,12 @@ fn heading(text: &str, color: bool) -> String {
 
 /// Greedy word wrap to `width` characters; continuation lines get `indent`.
 /// Words longer than a line are split, so no line exceeds the width.
+/// Wraps `text` at `width` terminal columns (display width: a CJK character
+/// takes two), breaking between words; a word longer than a line is split.
 fn push_wrapped(out: &mut String, text: &str, indent: &str, width: usize) {
-    let indent_len = indent.chars().count();
+    use unicode_width::UnicodeWidthChar;
+    let cols = |c: &char| c.width().unwrap_or(0);
+    let indent_len: usize = indent.chars().map(|c| cols(&c)).sum();
     let mut line = String::new();
     let mut len = 0;
     // No word on the current line yet (it may hold the indent).
@@ -267,12 +271,13 @@ fn push_wrapped(out: &mut String, text: &str, indent: &str, width: usize) {
         let mut rest: Vec<char> = word.chars().collect();
         while !rest.is_empty() {
             let sep = usize::from(!fresh);
-            if len + sep + rest.len() <= width {
+            let word_len: usize = rest.iter().map(cols).sum();
+            if len + sep + word_len <= width {
                 if !fresh {
                     line.push(' ');
                 }
                 line.extend(rest.iter());
-                len += sep + rest.len();
+                len += sep + word_len;
                 fresh = false;
                 break;
             }
@@ -280,9 +285,16 @@ fn push_wrapped(out: &mut String, text: &str, indent: &str, width: usize) {
                 flush(&mut line, &mut len, &mut fresh);
                 continue;
             }
-            // Alone on a line and still too long: split the word.
-            let take = width.saturating_sub(len).clamp(1, rest.len());
-            line.extend(rest.drain(..take));
+            // Alone on a line and still too long: split the word at the width
+            // (at least one character, so a line always moves on).
+            let room = width.saturating_sub(len);
+            let mut take = 0;
+            let mut used = 0;
+            while take < rest.len() && used + cols(&rest[take]) <= room {
+                used += cols(&rest[take]);
+                take += 1;
+            }
+            line.extend(rest.drain(..take.max(1)));
             flush(&mut line, &mut len, &mut fresh);
         }
     }

@@ -28,6 +28,8 @@ pub enum Command {
     /// Evaluate an account against the rules and report findings.
     Scan(ScanArgs),
     /// Collect an account snapshot (live, or from AWS CLI files) and write it to a file.
+    // The demo is two accounts and collect writes one: not offered here.
+    #[command(mut_arg("demo", |a| a.hide(true)))]
     Collect(CollectArgs),
     /// Show a user's, group's or role's effective WorkMail permissions and why.
     Explain(ExplainArgs),

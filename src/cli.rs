@@ -39,6 +39,14 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Scan(args) => cmd_scan(args),
         Command::Collect(args) => {
+            if args.input.demo {
+                return Err(UsageError(
+                    "collect writes one account's snapshot; the demo is two accounts and needs \
+                     none (`wmaudit scan --demo`)"
+                        .into(),
+                )
+                .into());
+            }
             let snapshots = crate::input::load(&args.input)?;
             let [snapshot] = snapshots.as_slice() else {
                 return Err(UsageError("collect writes one account: give one input".into()).into());

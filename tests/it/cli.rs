@@ -948,3 +948,14 @@ fn reports_state_their_scope_and_explain_fits_the_terminal() {
         .unwrap();
     assert!(widest <= 60, "{widest} columns:\n{text}");
 }
+
+/// #15 defect 9: `collect --help` offered `--demo`, which collect refuses.
+#[test]
+fn collect_does_not_offer_the_demo() {
+    let out = wmaudit().args(["collect", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(!help.contains("--demo"), "{help}");
+    let (code, _, err) = run(&["collect", "--demo", "-o", "/tmp/never-written.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`wmaudit scan --demo`"), "{err}");
+}

@@ -17,11 +17,18 @@ use std::borrow::Cow;
 /// report has every character.
 pub const MAX_CELL_CHARS: usize = 2000;
 
+/// Characters that show nothing or reorder the text around them: zero-width
+/// characters, soft hyphen, bidi embeddings, overrides and isolates, BOM.
+/// The one list: the terminal escapes them, and the policy compiler strips
+/// them to spot a service prefix that only looks like one.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 fn needs_escape(c: char) -> bool {
-    (c.is_control() && c != '\n')
-        || matches!(c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+    (c.is_control() && c != '\n') || is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// `s` with every character that could act on a terminal shown as `\u{..}`.

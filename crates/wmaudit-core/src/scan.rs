@@ -84,6 +84,12 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .flat_map(|a| &a.users)
             .map(|u| (u.arn.as_str(), u))
             .collect(),
+        account_roles: snapshot
+            .account
+            .iter()
+            .flat_map(|a| &a.roles)
+            .map(|r| (r.arn.as_str(), r))
+            .collect(),
         evidence_cache: Default::default(),
     };
     let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
@@ -241,16 +247,7 @@ pub const CLOCK_SKEW: time::Duration = time::Duration::minutes(15);
 pub fn check_data_time(snapshot: &Snapshot, now: OffsetDateTime) -> Result<(), String> {
     let limit = now + CLOCK_SKEW;
     let fmt = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_else(|_| t.to_string());
-    let generated = snapshot
-        .credential_report
-        .as_ref()
-        .and_then(|r| r.generated_at)
-        .and_then(|d| d.time());
-    let collected = snapshot
-        .metadata
-        .collected_at
-        .as_deref()
-        .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
+    let (generated, collected) = data_times(snapshot);
     for (what, t) in [
         ("the credential report's GeneratedTime", generated),
         ("the snapshot's metadata.collected_at", collected),
@@ -269,19 +266,26 @@ pub fn check_data_time(snapshot: &Snapshot, now: OffsetDateTime) -> Result<(), S
     Ok(())
 }
 
-fn data_time(snapshot: &Snapshot) -> Option<OffsetDateTime> {
-    snapshot
+/// The data's own times: the credential report's generation and the
+/// snapshot's collection.
+fn data_times(snapshot: &Snapshot) -> (Option<OffsetDateTime>, Option<OffsetDateTime>) {
+    let generated = snapshot
         .credential_report
         .as_ref()
         .and_then(|r| r.generated_at)
-        .and_then(|d| d.time())
-        .or_else(|| {
-            snapshot
-                .metadata
-                .collected_at
-                .as_deref()
-                .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
-        })
+        .and_then(|d| d.time());
+    let collected = snapshot
+        .metadata
+        .collected_at
+        .as_deref()
+        .and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
+    (generated, collected)
+}
+
+/// "Now" as the data knows it: the report's generation, else the collection.
+fn data_time(snapshot: &Snapshot) -> Option<OffsetDateTime> {
+    let (generated, collected) = data_times(snapshot);
+    generated.or(collected)
 }
 
 fn partition(snapshot: &Snapshot) -> String {
@@ -452,36 +456,59 @@ pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, crate::diag::Diagn
     let (file, bytes) = crate::snapshot::import::read(path)?;
     let text = json::text(&bytes, &file)?;
     let many = text.trim_start().starts_with('[');
-    // The format first: another file's shape would give a confusing error.
-    let probes: Vec<Probe> = if many {
-        json::from_text(text, &file, "", expect)?
-    } else {
-        vec![json::from_text(text, &file, "", expect)?]
+    let wrong_schema = |n: usize, found: String| -> crate::diag::Diagnostics {
+        let at = if many {
+            format!("/{n}/schema")
+        } else {
+            "/schema".to_owned()
+        };
+        InputError::shape(
+            &file,
+            Place::Pointer(at),
+            format!("\"{SCHEMA}\" (a report written by `wmaudit scan --format json`)"),
+            found,
+        )
+        .into()
     };
-    for (n, probe) in probes.iter().enumerate() {
-        if probe.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA) {
-            let at = if many {
-                format!("/{n}/schema")
+    // One parse of a good baseline (reports run to hundreds of MB).
+    let parsed: Result<Vec<v1::Report>, serde_json::Error> = if many {
+        serde_json::from_str(text)
+    } else {
+        serde_json::from_str(text).map(|r| vec![r])
+    };
+    let reports = match parsed {
+        Ok(reports) => reports,
+        Err(e) => {
+            // The format first: another file's shape would give a confusing
+            // error (the file is read again only on this path).
+            let probes: Vec<Probe> = if many {
+                json::from_text(text, &file, "", expect)?
             } else {
-                "/schema".to_owned()
+                vec![json::from_text(text, &file, "", expect)?]
             };
-            return Err(InputError::shape(
-                &file,
-                Place::Pointer(at),
-                format!("\"{SCHEMA}\" (a report written by `wmaudit scan --format json`)"),
-                probe
-                    .schema
-                    .as_ref()
-                    .map_or("nothing".to_owned(), json::describe),
-            )
+            for (n, probe) in probes.iter().enumerate() {
+                if probe.schema.as_ref().and_then(|s| s.as_str()) != Some(SCHEMA) {
+                    let found = probe
+                        .schema
+                        .as_ref()
+                        .map_or("nothing".to_owned(), json::describe);
+                    return Err(wrong_schema(n, found));
+                }
+            }
+            return Err(if many {
+                json::explain::<Vec<v1::Report>>(text, &file, "", expect, &e)
+            } else {
+                json::explain::<v1::Report>(text, &file, "", expect, &e)
+            }
             .into());
         }
-    }
-    let reports: Vec<v1::Report> = if many {
-        json::from_text(text, &file, "", expect)?
-    } else {
-        vec![json::from_text(text, &file, "", expect)?]
     };
+    for (n, report) in reports.iter().enumerate() {
+        if report.schema != SCHEMA {
+            let found = json::describe(&serde_json::Value::String(report.schema.to_string()));
+            return Err(wrong_schema(n, found));
+        }
+    }
     let mut out = BTreeSet::new();
     for report in reports {
         for f in report.findings.into_vec() {

@@ -54,34 +54,20 @@ struct Override {
 }
 
 impl Config {
-    /// `--config FILE`, else `wmaudit.toml` in the current directory if present.
-    pub fn discover(explicit: Option<&Path>) -> Result<Config, Diagnostics> {
-        match explicit {
-            Some(p) => Config::load(p),
-            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
-                Config::load(Path::new(DEFAULT_CONFIG_FILE))
-            }
-            None => Ok(Config::default()),
-        }
-    }
-
-    pub fn load(path: &Path) -> Result<Config, Diagnostics> {
-        let file = path.display().to_string();
-        let text = crate::read_file::read_text_bounded(path, crate::read_file::MAX_TEXT_FILE)
-            .map_err(|e| Diagnostic::file(&file, format!("cannot read: {e}")))?;
-        let mut c = Config::parse(&text, &file)?;
-        c.file = Some(path.to_owned());
-        Ok(c)
-    }
-
     /// Every problem of the file's own shape; rule ids and parameters are
     /// checked against a rule set by [`Config::apply`].
     pub fn parse(text: &str, file: &str) -> Result<Config, Diagnostics> {
         let mut found = Vec::new();
-        let mut c = parse::parse(text, file, &mut found);
-        c.source = Some((file.to_owned(), text.to_owned()));
+        let c = Config::read(text, file, &mut found);
         Diagnostics::check(found)?;
         Ok(c)
+    }
+
+    /// What the text holds, its problems added to `found`.
+    fn read(text: &str, file: &str, found: &mut Vec<Diagnostic>) -> Config {
+        let mut c = parse::parse(text, file, found);
+        c.source = Some((file.to_owned(), text.to_owned()));
+        c
     }
 
     /// The configuration in `text`, applied to `rules`: every problem of
@@ -92,15 +78,14 @@ impl Config {
         rules: &mut RuleSet,
     ) -> Result<Config, Diagnostics> {
         let mut found = Vec::new();
-        let mut c = parse::parse(text, file, &mut found);
-        c.source = Some((file.to_owned(), text.to_owned()));
+        let c = Config::read(text, file, &mut found);
         c.apply_into(rules, &mut found);
         Diagnostics::check(found)?;
         Ok(c)
     }
 
-    /// [`Config::discover`] and [`Config::apply`] in one, reporting the
-    /// problems of both together.
+    /// `--config FILE`, else `wmaudit.toml` in the current directory if
+    /// present, applied to `rules`: the problems of both stages together.
     pub fn discover_and_apply(
         explicit: Option<&Path>,
         rules: &mut RuleSet,

@@ -345,7 +345,7 @@ impl<'c> Compiler<'c> {
 pub fn lookalike_service<'c>(catalog: &'c Catalog, svc: &str) -> Option<&'c str> {
     let normal: String = svc
         .chars()
-        .filter(|c| !c.is_whitespace() && !is_invisible(*c))
+        .filter(|c| !c.is_whitespace() && !crate::display::is_invisible(*c))
         .map(latin_lookalike)
         .collect();
     if normal.eq_ignore_ascii_case(svc) {
@@ -359,13 +359,6 @@ fn lookalike_pattern(catalog: &Catalog, pattern: &str) -> Option<String> {
     let (svc, name) = pattern.split_once(':')?;
     let known = lookalike_service(catalog, svc)?;
     Some(format!("{known}:{}", name.trim()))
-}
-
-/// Zero-width and direction-control characters, soft hyphen, BOM.
-fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Cyrillic and Greek letters that look like Latin ones, and fullwidth ASCII.

@@ -108,6 +108,9 @@ pub struct Context<'a> {
     /// The account's IAM users as collected, by ARN (what a user has attached
     /// counts even where evaluation left a policy out).
     pub account_users: HashMap<&'a str, &'a crate::account::User>,
+    /// The account's roles by ARN (trust policies are read per role: a scan
+    /// of every role for each would be quadratic).
+    pub account_roles: HashMap<&'a str, &'a crate::account::Role>,
     /// Groups' evidence parts, shared by their members (see `group_part`).
     pub evidence_cache: EvidenceCache,
 }
@@ -154,10 +157,8 @@ impl<'a> Context<'a> {
             return false;
         }
         let Some(doc) = self
-            .snapshot
-            .account
-            .as_ref()
-            .and_then(|a| a.roles.iter().find(|r| r.arn == role_arn))
+            .account_roles
+            .get(role_arn)
             .and_then(|r| r.assume_role_policy.as_ref())
             .and_then(|d| parse_raw(d).ok())
         else {
@@ -262,21 +263,13 @@ impl<'a> Context<'a> {
                     &blocked,
                 );
             }
-            for st in statements(engine, b) {
-                if st.effect == Effect::Deny && !st.actions.is_disjoint(actions) {
-                    let mut hit = st.actions.clone();
-                    hit.intersect_with(actions);
-                    found.add(
-                        (
-                            policy_label(origin),
-                            "as permission boundary".into(),
-                            st.index,
-                            st.sid.clone(),
-                        ),
-                        &hit,
-                    );
-                }
-            }
+            self.scan_policy(
+                b,
+                "as permission boundary",
+                actions,
+                Effect::Deny,
+                &mut found,
+            );
         }
         found.into_evidence(catalog, effect)
     }

@@ -460,17 +460,13 @@ fn check_complete(at: &Located, page: &Page) -> Result<(), InputError> {
     Ok(())
 }
 
-/// A required string: present, not null, not empty (IAM never leaves names
-/// and ARNs empty; an empty one would import an entity no rule can match).
+/// A required, non-empty string under `key` of the object at `at`.
 fn required(f: Field<String>, at: &Located, key: &str) -> Result<String, InputError> {
-    let place = Place::Pointer(format!("{}/{}", at.pointer, json::escape(key)));
-    let (expected, found) = match f {
-        Field::Value(s) if !s.is_empty() => return Ok(s),
-        Field::Value(_) => ("a non-empty string".to_owned(), "string \"\""),
-        Field::Null => (format!("key {key:?} (required)"), "null"),
-        Field::Absent => (format!("key {key:?} (required)"), "no such key"),
-    };
-    Err(InputError::shape(&at.file, place, expected, found))
+    f.required_str(
+        &at.file,
+        format!("{}/{}", at.pointer, json::escape(key)),
+        key,
+    )
 }
 
 fn child(at: &Located, list: &str, i: usize) -> Located {
@@ -496,22 +492,11 @@ fn inline(list: Vec<InlineIn>, at: &Located, key: &str) -> Result<Vec<InlinePoli
     for (i, p) in list.into_iter().enumerate() {
         let here = child(at, key, i);
         let name = required(p.policy_name, &here, "PolicyName")?;
-        let document = match p.policy_document {
-            Field::Value(d) => d,
-            other => {
-                let found = if matches!(other, Field::Null) {
-                    "null"
-                } else {
-                    "no such key"
-                };
-                return Err(InputError::shape(
-                    &here.file,
-                    Place::Pointer(format!("{}/PolicyDocument", here.pointer)),
-                    "key \"PolicyDocument\" (required)",
-                    found,
-                ));
-            }
-        };
+        let document = p.policy_document.required(
+            &here.file,
+            format!("{}/PolicyDocument", here.pointer),
+            "PolicyDocument",
+        )?;
         out.push(InlinePolicy { name, document });
     }
     Ok(out)

@@ -203,22 +203,7 @@ pub fn parse_credential_report(bytes: &[u8], source: &str) -> Result<CredentialR
             InputError::shape(source, at("GeneratedTime"), "an RFC 3339 timestamp", found)
         })?),
     };
-    let content = match out.content {
-        Field::Value(c) => c,
-        other => {
-            let found = if other == Field::Null {
-                "null"
-            } else {
-                "no such key"
-            };
-            return Err(InputError::shape(
-                source,
-                at("Content"),
-                "key \"Content\" (required)",
-                found,
-            ));
-        }
-    };
+    let content = out.content.required(source, "/Content".into(), "Content")?;
     // The CLI prints one line, but a wrapped copy should decode just as well.
     let compact: Vec<u8> = content
         .bytes()
@@ -271,19 +256,9 @@ pub fn parse_account_summary(
     }
     let text = json::text(bytes, source)?;
     let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
-    match out.0.summary_map {
-        Field::Value(map) => Ok(map),
-        other => Err(InputError::shape(
-            source,
-            Place::Pointer("/SummaryMap".into()),
-            "key \"SummaryMap\" (required)",
-            if other == Field::Null {
-                "null"
-            } else {
-                "no such key"
-            },
-        )),
-    }
+    out.0
+        .summary_map
+        .required(source, "/SummaryMap".into(), "SummaryMap")
 }
 
 /// `aws iam list-virtual-mfa-devices`: `{"VirtualMFADevices": [{"SerialNumber",
@@ -337,35 +312,17 @@ pub fn parse_virtual_mfa_devices(
             "boolean true",
         ));
     }
-    let devices = match out.devices {
-        Field::Value(d) => d,
-        other => {
-            return Err(InputError::shape(
-                source,
-                Place::Pointer("/VirtualMFADevices".into()),
-                "key \"VirtualMFADevices\" (required)",
-                if matches!(other, Field::Null) {
-                    "null"
-                } else {
-                    "no such key"
-                },
-            ));
-        }
-    };
+    let devices = out
+        .devices
+        .required(source, "/VirtualMFADevices".into(), "VirtualMFADevices")?;
     let mut out = Vec::with_capacity(devices.len());
     for (i, d) in devices.into_iter().enumerate() {
         let d = d.0;
-        let serial_number = match d.serial_number {
-            Field::Value(s) if !s.is_empty() => s,
-            _ => {
-                return Err(InputError::shape(
-                    source,
-                    Place::Pointer(format!("/VirtualMFADevices/{i}/SerialNumber")),
-                    "a non-empty serial number",
-                    "none",
-                ));
-            }
-        };
+        let serial_number = d.serial_number.required_str(
+            source,
+            format!("/VirtualMFADevices/{i}/SerialNumber"),
+            "SerialNumber",
+        )?;
         out.push(VirtualMfaDevice {
             serial_number,
             user_arn: d.user.and_then(|u| u.arn),
@@ -425,22 +382,12 @@ pub fn parse_account_aliases(bytes: &[u8], source: &str) -> Result<Vec<String>, 
     }
     let text = json::text(bytes, source)?;
     let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
-    match out.0.account_aliases {
-        Field::Value(mut a) => {
-            a.sort();
-            Ok(a)
-        }
-        other => Err(InputError::shape(
-            source,
-            Place::Pointer("/AccountAliases".into()),
-            "key \"AccountAliases\" (required)",
-            if other == Field::Null {
-                "null"
-            } else {
-                "no such key"
-            },
-        )),
-    }
+    let mut aliases =
+        out.0
+            .account_aliases
+            .required(source, "/AccountAliases".into(), "AccountAliases")?;
+    aliases.sort();
+    Ok(aliases)
 }
 
 /// `aws sts get-caller-identity`: `{"UserId", "Account", "Arn"}`.
@@ -466,22 +413,7 @@ pub fn parse_caller_identity(bytes: &[u8], source: &str) -> Result<CallerIdentit
     let text = json::text(bytes, source)?;
     let out: json::Obj<Output> = json::from_text(text, source, "", expect)?;
     let out = out.0;
-    let required = |f: Field<String>, key: &str| match f {
-        Field::Value(s) if !s.is_empty() => Ok(s),
-        other => {
-            let (expected, found) = match other {
-                Field::Value(_) => ("a non-empty string".to_owned(), "string \"\""),
-                Field::Null => (format!("key {key:?} (required)"), "null"),
-                Field::Absent => (format!("key {key:?} (required)"), "no such key"),
-            };
-            Err(InputError::shape(
-                source,
-                Place::Pointer(format!("/{key}")),
-                expected,
-                found,
-            ))
-        }
-    };
+    let required = |f: Field<String>, key: &str| f.required_str(source, format!("/{key}"), key);
     let account = required(out.account, "Account")?;
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(InputError::shape(

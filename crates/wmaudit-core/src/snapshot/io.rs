@@ -129,6 +129,8 @@ pub fn validate_snapshot(snapshot: &mut Snapshot, source: &str) -> Result<(), In
 #[derive(Deserialize)]
 struct Probe {
     metadata: Option<ProbeMetadata>,
+    /// A report's `schema`, to name the mistake.
+    schema: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -139,40 +141,34 @@ struct ProbeMetadata {
 fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
     const EXPECTED: &str = "a wmaudit snapshot: an object with \"metadata\": {\"format\": \"wmaudit-snapshot/1\", ...}";
     // A report given where a snapshot belongs said "trailing characters".
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
-        let report = |v: &serde_json::Value| {
-            v.get("schema")
-                .and_then(|s| s.as_str())
-                .is_some_and(|s| s.starts_with("wmaudit-report/"))
-        };
-        let is_report = match &v {
-            serde_json::Value::Array(items) => items.first().is_some_and(report),
-            other => report(other),
-        };
-        if is_report {
-            return Err(InputError::shape(
-                source,
-                Place::Pointer(String::new()),
-                format!(
-                    "{EXPECTED} (this is a wmaudit report, not a snapshot: a report goes to \
-                     --baseline; `wmaudit collect -o FILE` writes a snapshot)"
-                ),
-                "a wmaudit-report/1 report",
-            ));
-        }
-        if !v.is_object() {
-            return Err(InputError::shape(
-                source,
-                Place::Pointer(String::new()),
-                EXPECTED,
-                super::json::describe(&v),
-            ));
-        }
-    }
-    let probe: Probe = match serde_json::from_slice(bytes) {
-        Ok(p) => p,
+    let is_report = |schema: Option<&serde_json::Value>| {
+        schema
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s.starts_with("wmaudit-report/"))
+    };
+    let report_error = || {
+        InputError::shape(
+            source,
+            Place::Pointer(String::new()),
+            format!(
+                "{EXPECTED} (this is a wmaudit report, not a snapshot: a report goes to \
+                 --baseline; `wmaudit collect -o FILE` writes a snapshot)"
+            ),
+            "a wmaudit-report/1 report",
+        )
+    };
+    // Only the probe on the good path: a whole `Value` tree of a large
+    // snapshot costs seconds; it is built only to describe a bad file.
+    let probe: Probe = match serde_json::from_slice::<super::json::Obj<Probe>>(bytes) {
+        Ok(p) => p.0,
         Err(e) if e.classify() == serde_json::error::Category::Data => {
             let (place, found) = match serde_json::from_slice::<serde_json::Value>(bytes) {
+                // Several accounts' reports are an array of them.
+                Ok(serde_json::Value::Array(items))
+                    if items.first().is_some_and(|r| is_report(r.get("schema"))) =>
+                {
+                    return Err(report_error());
+                }
                 Ok(v) if v.is_object() => (
                     Place::Pointer("/metadata".into()),
                     "a metadata value that is not an object".to_owned(),
@@ -184,6 +180,9 @@ fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
         }
         Err(e) => return Err(InputError::from_json(source, None, &e)),
     };
+    if probe.metadata.is_none() && is_report(probe.schema.as_ref()) {
+        return Err(report_error());
+    }
     let Some(metadata) = probe.metadata else {
         return Err(InputError::shape(
             source,

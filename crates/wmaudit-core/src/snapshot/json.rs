@@ -208,6 +208,43 @@ impl<T> Field<T> {
     pub fn is_present(&self) -> bool {
         !matches!(self, Field::Absent)
     }
+
+    /// The value of a required key; absent or null is an error at `pointer`
+    /// (the key's own place) in `file`.
+    pub(crate) fn required(self, file: &str, pointer: String, key: &str) -> Result<T, InputError> {
+        let found = match self {
+            Field::Value(v) => return Ok(v),
+            Field::Null => "null",
+            Field::Absent => "no such key",
+        };
+        Err(InputError::shape(
+            file,
+            Place::Pointer(pointer),
+            format!("key {key:?} (required)"),
+            found,
+        ))
+    }
+}
+
+impl Field<String> {
+    /// A required string, also not empty (IAM never leaves names and ARNs
+    /// empty; an empty one would import an entity no rule can match).
+    pub(crate) fn required_str(
+        self,
+        file: &str,
+        pointer: String,
+        key: &str,
+    ) -> Result<String, InputError> {
+        match self.required(file, pointer.clone(), key)? {
+            s if s.is_empty() => Err(InputError::shape(
+                file,
+                Place::Pointer(pointer),
+                "a non-empty string",
+                "string \"\"",
+            )),
+            s => Ok(s),
+        }
+    }
 }
 
 impl<T> From<Option<T>> for Field<T> {

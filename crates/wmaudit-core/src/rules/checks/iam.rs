@@ -160,13 +160,7 @@ impl TypedCheck for ConsoleWithoutMfa {
         // without a user there would be a finding about nobody (a user
         // deleted since, or data from two times), and a user without a row
         // (created since: reports can be 4 hours old) would pass unjudged.
-        let users: Option<std::collections::BTreeMap<&str, &str>> =
-            ctx.snapshot.account.as_ref().map(|a| {
-                a.users
-                    .iter()
-                    .map(|u| (u.arn.as_str(), u.name.as_str()))
-                    .collect()
-            });
+        let account = ctx.snapshot.account.as_ref();
         let mut rows: Vec<_> = report.rows.iter().filter(|r| !r.is_root()).collect();
         rows.sort_by(|a, b| a.arn.cmp(&b.arn));
         for r in rows {
@@ -175,9 +169,7 @@ impl TypedCheck for ConsoleWithoutMfa {
                 kind: ResourceKind::User,
                 name: r.user.clone(),
             };
-            if let Some(users) = &users
-                && !users.contains_key(r.arn.as_str())
-            {
+            if account.is_some() && !ctx.account_users.contains_key(r.arn.as_str()) {
                 out.not_evaluated(
                     Some(resource),
                     format!(
@@ -219,15 +211,16 @@ impl TypedCheck for ConsoleWithoutMfa {
                 });
             out.push(f);
         }
-        if let Some(users) = &users {
-            let in_report: std::collections::BTreeSet<&str> =
-                report.rows.iter().map(|r| r.arn.as_str()).collect();
-            for (arn, name) in users.iter().filter(|(arn, _)| !in_report.contains(*arn)) {
+        // Users in ARN order (the account is normalized), each looked up in
+        // the context's index of report rows.
+        for u in account.into_iter().flat_map(|a| &a.users) {
+            if !ctx.credential_users.contains_key(u.arn.as_str()) {
+                let name = &u.name;
                 out.not_evaluated(
                     Some(Resource {
-                        arn: (*arn).to_owned(),
+                        arn: u.arn.clone(),
                         kind: ResourceKind::User,
-                        name: (*name).to_owned(),
+                        name: name.clone(),
                     }),
                     format!(
                         "IAM user {name} is not in the credential report (generated {generated}; \

@@ -77,6 +77,38 @@ pub fn credential_report(data: &[u8]) {
     scan_and_render(&snapshot);
 }
 
+/// Bytes as the three small account files (`aws iam list-virtual-mfa-devices`,
+/// `get-account-password-policy`, `list-account-aliases`): each reader
+/// returns a value or an error naming the file and a place; what they accept
+/// joins a snapshot that round-trips, scans and renders.
+pub fn account_extras(data: &[u8]) {
+    use wmaudit_core::snapshot::import::{
+        parse_account_aliases, parse_password_policy, parse_virtual_mfa_devices,
+    };
+    let named = |e: wmaudit_core::snapshot::InputError| {
+        let e = e.to_string();
+        assert!(
+            e.starts_with("fuzz.json") && (e.contains(": at ") || e.contains("line ")),
+            "error without file and place: {e}"
+        );
+    };
+    let mut snapshot = snapshot_with(None, None);
+    match parse_virtual_mfa_devices(data, "fuzz.json") {
+        Ok(d) => snapshot.virtual_mfa_devices = Some(d),
+        Err(e) => named(e),
+    }
+    match parse_password_policy(data, "fuzz.json") {
+        Ok(p) => snapshot.password_policy = Some(p),
+        Err(e) => named(e),
+    }
+    match parse_account_aliases(data, "fuzz.json") {
+        Ok(a) => snapshot.account_aliases = Some(a),
+        Err(e) => named(e),
+    }
+    round_trip(&snapshot);
+    scan_and_render(&snapshot);
+}
+
 /// Bytes as a `wmaudit-snapshot/1` file.
 pub fn snapshot(data: &[u8]) {
     let Ok(snapshot) = wmaudit_core::snapshot::parse_snapshot(data, "fuzz.json") else {

@@ -79,7 +79,7 @@ fn hostile_shapes_do_not_panic() {
 mod import_targets {
     use std::path::Path;
 
-    use super::common::{auth_details, credential_report, rules_config, snapshot};
+    use super::common::{account_extras, auth_details, credential_report, rules_config, snapshot};
 
     /// Every file in `fuzz/<relative>` (if the directory exists) through `run`.
     fn replay(relative: &str, run: fn(&[u8])) -> usize {
@@ -104,6 +104,7 @@ mod import_targets {
             ("credential_report", credential_report),
             ("snapshot", snapshot),
             ("rules_config", rules_config),
+            ("account_extras", account_extras),
         ] {
             let n = replay(&format!("corpus/{target}"), run);
             assert!(n >= 3, "{target}: only {n} seeds");

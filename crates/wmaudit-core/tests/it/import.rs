@@ -1068,3 +1068,66 @@ fn snapshots_get_the_import_validation() {
     // And the untouched snapshot reads back.
     assert!(snapshot::parse_snapshot(good.to_string().as_bytes(), "s.json").is_ok());
 }
+
+/// The three files added for #15 (device list, password policy, aliases):
+/// bad input is an error naming the file, the place and what was expected.
+#[test]
+fn account_extras_refuse_bad_input_with_the_place() {
+    use wmaudit_core::snapshot::import::{
+        parse_account_aliases, parse_password_policy, parse_virtual_mfa_devices,
+    };
+    type Parse = fn(&[u8], &str) -> Result<(), InputError>;
+    let cases: [(&str, Parse, &str); 9] = [
+        (
+            r#"{"VirtualMFADevices": [{"SerialNumber": "a"}], "IsTruncated": true}"#,
+            |b, f| parse_virtual_mfa_devices(b, f).map(drop),
+            "d.json: at /IsTruncated: expected false: the complete output",
+        ),
+        (
+            r#"{"VirtualMFADevices": [{"SerialNumber": ""}]}"#,
+            |b, f| parse_virtual_mfa_devices(b, f).map(drop),
+            "d.json: at /VirtualMFADevices/0/SerialNumber: expected a non-empty string",
+        ),
+        (
+            r#"{"VirtualMFADevices": [{"User": "alice", "SerialNumber": "a"}]}"#,
+            |b, f| parse_virtual_mfa_devices(b, f).map(drop),
+            "d.json: at /VirtualMFADevices/0/User: expected an object with Arn, found string \"alice\"",
+        ),
+        (
+            r#"{"Devices": []}"#,
+            |b, f| parse_virtual_mfa_devices(b, f).map(drop),
+            "d.json: at /VirtualMFADevices: expected key \"VirtualMFADevices\" (required), found no such key",
+        ),
+        (
+            r#"{"PasswordPolicy": 14}"#,
+            |b, f| parse_password_policy(b, f).map(drop),
+            "d.json: at /PasswordPolicy: expected an object, found number 14",
+        ),
+        (
+            r#"{"PasswordPolicy": {"MinimumPasswordLength": 8, "MinimumPasswordLength": 14}}"#,
+            |b, f| parse_password_policy(b, f).map(drop),
+            "found key \"MinimumPasswordLength\" twice",
+        ),
+        (
+            r#"{"AccountAliases": "prod"}"#,
+            |b, f| parse_account_aliases(b, f).map(drop),
+            "d.json: at /AccountAliases: expected an array of aliases, found string \"prod\"",
+        ),
+        (
+            r#"{"AccountAliases": null}"#,
+            |b, f| parse_account_aliases(b, f).map(drop),
+            "d.json: at /AccountAliases: expected key \"AccountAliases\" (required), found null",
+        ),
+        (
+            "[]",
+            |b, f| parse_account_aliases(b, f).map(drop),
+            "d.json: at the top level: expected the output of `aws iam list-account-aliases`",
+        ),
+    ];
+    for (input, parse, says) in cases {
+        let e = parse(input.as_bytes(), "d.json").unwrap_err().to_string();
+        assert!(e.contains(says), "{input}: {e}");
+    }
+    // `{}` is "no password policy set", which the CLI reports as NoSuchEntity.
+    assert_eq!(parse_password_policy(b"{}", "d.json").unwrap(), None);
+}

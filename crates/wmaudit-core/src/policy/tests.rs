@@ -207,7 +207,7 @@ fn unknown_actions_get_suggestions() {
 fn resource_scope_and_service_applicability() {
     let p = compile(
         r#"{"Statement":[
-          {"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::bucket/*"},
+          {"Effect":"Allow","Action":"*","Resource":"arn:aws:dynamodb:us-east-1:111122223333:table/t"},
           {"Effect":"Allow","Action":"workmail:*","Resource":"arn:aws:workmail:us-east-1:111122223333:organization/m-123"},
           {"Effect":"Allow","Action":"workmail:*","NotResource":"arn:aws:workmail:*:*:organization/m-123"},
           {"Effect":"Allow","Action":"workmail:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}
@@ -216,7 +216,7 @@ fn resource_scope_and_service_applicability() {
     let c = Catalog::builtin();
     assert!(
         p.statements[0].actions.is_clear(),
-        "S3 ARN grants no cataloged action"
+        "a DynamoDB ARN grants no cataloged action"
     );
     // The 122 that act on an organization: the 4 that take no resource
     // (ListOrganizations, CreateOrganization, ...) need "Resource": "*".

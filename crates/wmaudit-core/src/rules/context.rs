@@ -7,12 +7,15 @@ use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 
+use crate::account::Role;
 use crate::catalog::{ActionSet, Catalog, builtin_managed_policies};
+use crate::eval::trust::{Trust, Trustee};
 use crate::eval::{
     Engine, PolicyId, PolicyOrigin, Principal, PrincipalId, PrincipalKind, Via, parse_raw,
 };
 use crate::findings::{ActionName, Evidence};
 use crate::policy::{CompiledStatement, Compiler, Effect, wildcard_match};
+use crate::rules::params::ServicePrincipals;
 use crate::snapshot::{CredentialRow, Snapshot};
 
 pub const WORKMAIL_FULL_ACCESS: &str = "arn:aws:iam::aws:policy/AmazonWorkMailFullAccess";
@@ -21,6 +24,10 @@ pub const MESSAGE_FLOW_READ_ONLY: &str =
     "arn:aws:iam::aws:policy/AmazonWorkMailMessageFlowReadOnlyAccess";
 pub const MESSAGE_FLOW_FULL_ACCESS: &str =
     "arn:aws:iam::aws:policy/AmazonWorkMailMessageFlowFullAccess";
+
+/// AWS ends WorkMail on this day: "After March 31, 2027, you will no longer
+/// be able to access the WorkMail console or WorkMail resources."
+pub const WORKMAIL_END_OF_SUPPORT: time::Date = time::macros::date!(2027 - 03 - 31);
 
 /// The service principal of a mail flow rule's Lambda function.
 pub const MAIL_FLOW_LAMBDA_SERVICE: &str = "lambda.amazonaws.com";
@@ -110,9 +117,11 @@ pub struct Context<'a> {
     pub account_users: HashMap<&'a str, &'a crate::account::User>,
     /// The account's roles by ARN (trust policies are read per role: a scan
     /// of every role for each would be quadratic).
-    pub account_roles: HashMap<&'a str, &'a crate::account::Role>,
+    pub account_roles: HashMap<&'a str, &'a Role>,
     /// Groups' evidence parts, shared by their members (see `group_part`).
     pub evidence_cache: EvidenceCache,
+    /// [`Context::roles_trusted_by`]'s answers.
+    pub service_roles: Mutex<HashMap<Vec<String>, Arc<Vec<&'a Role>>>>,
 }
 
 /// (group, effect, actions) -> that group's evidence for them.
@@ -152,30 +161,46 @@ impl<'a> Context<'a> {
     /// Can only these service principals assume the role? False when the
     /// trust policy is missing, unreadable, or lets in anything else.
     pub fn trusted_only_by(&self, role_arn: &str, services: &[String]) -> bool {
-        use crate::policy::{Principal as Who, PrincipalSpec};
-        if services.is_empty() {
-            return false;
-        }
-        let Some(doc) = self
-            .account_roles
-            .get(role_arn)
-            .and_then(|r| r.assume_role_policy.as_ref())
-            .and_then(|d| parse_raw(d).ok())
-        else {
+        let Some(Ok(Some(trust))) = self.account_roles.get(role_arn).map(|r| Trust::of(r)) else {
             return false;
         };
-        let allows: Vec<_> = doc
-            .statements
-            .iter()
-            .filter(|s| s.effect == Effect::Allow)
-            .collect();
-        !allows.is_empty()
-            && allows.iter().all(|s| match &s.principal {
-                Some(PrincipalSpec::Principal(Who::Map(m))) => m.iter().all(|(kind, ids)| {
-                    kind == "Service" && ids.iter().all(|id| services.contains(id))
-                }),
-                _ => false,
+        let grants = trust.grants();
+        !grants.is_empty()
+            && grants.iter().all(
+                |g| matches!(g.trustee, Trustee::Service(s) if services.iter().any(|x| x == s)),
+            )
+    }
+
+    /// The account's roles whose trust policy lets in a service principal
+    /// matching `services`, by ARN, each parsed once per set of patterns
+    /// (principal-level checks ask for every principal).
+    pub fn roles_trusted_by(&self, services: &ServicePrincipals) -> Arc<Vec<&'a Role>> {
+        if let Some(hit) = self
+            .service_roles
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&services.0).cloned())
+        {
+            return hit;
+        }
+        let mut roles: Vec<&'a Role> = self
+            .account_roles
+            .values()
+            .copied()
+            .filter(|r| {
+                Trust::of(r).ok().flatten().is_some_and(|t| {
+                    t.grants()
+                        .iter()
+                        .any(|g| matches!(g.trustee, Trustee::Service(s) if services.matches(s)))
+                })
             })
+            .collect();
+        roles.sort_by(|a, b| a.arn.cmp(&b.arn));
+        let roles = Arc::new(roles);
+        if let Ok(mut c) = self.service_roles.lock() {
+            c.insert(services.0.clone(), Arc::clone(&roles));
+        }
+        roles
     }
 
     /// The one notion of a mail flow rule's Lambda role: a role only

@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod context;
 mod file;
+pub mod fix;
 pub mod output;
 pub mod params;
 pub mod registry;

@@ -133,6 +133,69 @@ fn is_policy_arn(arn: &str) -> bool {
     partition_ok && account_ok && name.is_some_and(|n| !n.is_empty())
 }
 
+/// A calendar day: a TOML date (`2027-03-31`) or the same as a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day(pub time::Date);
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Toml(toml::value::Datetime),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Toml(dt) if dt.time.is_none() && dt.offset.is_none() => dt.to_string(),
+            Raw::Toml(dt) => {
+                return Err(serde::de::Error::custom(format!(
+                    "{dt} is not a date (expected a day such as 2027-03-31, without a time)"
+                )));
+            }
+            Raw::Text(t) => t,
+        };
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&text, format).map(Day).map_err(|_| {
+            serde::de::Error::custom(format!("{text:?} is not a date (expected YYYY-MM-DD)"))
+        })
+    }
+}
+
+/// AWS service principals (`export.workmail.amazonaws.com`), or patterns of
+/// them (`*.workmail.amazonaws.com`).
+#[derive(Debug, Clone)]
+pub struct ServicePrincipals(pub Vec<String>);
+
+impl ServicePrincipals {
+    pub fn matches(&self, principal: &str) -> bool {
+        self.0
+            .iter()
+            .any(|p| crate::policy::wildcard_match(p, principal, true))
+    }
+}
+
+impl<'de> Deserialize<'de> for ServicePrincipals {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let all = Vec::<String>::deserialize(d)?;
+        for s in &all {
+            let ok = s.ends_with(".amazonaws.com")
+                && s.len() > ".amazonaws.com".len()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.*".contains(&b));
+            if !ok {
+                return Err(serde::de::Error::custom(format!(
+                    "{s:?} is not a service principal (expected NAME.amazonaws.com, `*` allowed: \
+                     \"*.workmail.amazonaws.com\")"
+                )));
+            }
+        }
+        if all.is_empty() {
+            return Err(serde::de::Error::custom("no service principal given"));
+        }
+        Ok(ServicePrincipals(all))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +235,28 @@ mod tests {
             parse::<Actions>(r#"["workmail:*"]"#).is_err(),
             "no wildcards"
         );
+    }
+
+    #[test]
+    fn days_are_dates_without_time() {
+        let d: Day = parse("2027-03-31").unwrap();
+        assert_eq!(d.0, time::macros::date!(2027 - 03 - 31));
+        let d: Day = parse("\"2027-03-31\"").unwrap();
+        assert_eq!(d.0, time::macros::date!(2027 - 03 - 31));
+        let e = parse::<Day>("2027-03-31T00:00:00Z").unwrap_err();
+        assert!(e.contains("is not a date"), "{e}");
+        let e = parse::<Day>("\"31/03/2027\"").unwrap_err();
+        assert!(e.contains("expected YYYY-MM-DD"), "{e}");
+    }
+
+    #[test]
+    fn service_principals_are_checked() {
+        let s: ServicePrincipals = parse(r#"["*.workmail.amazonaws.com"]"#).unwrap();
+        assert!(s.matches("export.workmail.amazonaws.com"));
+        assert!(!s.matches("workmail.amazonaws.com"));
+        for bad in [r#"["workmail"]"#, r#"["arn:aws:iam::1:root"]"#, "[]"] {
+            assert!(parse::<ServicePrincipals>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

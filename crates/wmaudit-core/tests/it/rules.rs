@@ -116,6 +116,7 @@ fn render(report: &ScanReport, rule_id: &str) -> Value {
                 "evidence": f.evidence,
                 "discriminator": f.discriminator,
                 "fingerprint": f.fingerprint,
+                "fix": f.fix,
             })
         })
         .collect();
@@ -330,6 +331,11 @@ snapshot_tests! {
     snapshot_workmail_admin_without_mfa => "workmail-admin-without-mfa",
     snapshot_workmail_destructive => "workmail-destructive",
     snapshot_workmail_direct_user_grant => "workmail-direct-user-grant",
+    snapshot_workmail_export_role_broad => "workmail-export-role-broad",
+    snapshot_workmail_export_role_confused_deputy => "workmail-export-role-confused-deputy",
+    snapshot_workmail_export_rights => "workmail-export-rights",
+    snapshot_workmail_leftover_permissions => "workmail-leftover-permissions",
+    snapshot_workmail_leftover_roles => "workmail-leftover-roles",
     snapshot_workmail_mail_content_access => "workmail-mail-content-access",
     snapshot_workmail_messageflow_readonly_reads_mail => "workmail-messageflow-readonly-reads-mail",
     snapshot_workmail_no_admin => "workmail-no-admin",
@@ -369,6 +375,36 @@ fn fires_fixtures_flag_the_expected_resources() {
         ("workmail-admin-without-mfa", &["user/dave"]),
         ("workmail-destructive", &["user/grace"]),
         ("workmail-direct-user-grant", &["user/carol"]),
+        (
+            "workmail-export-role-broad",
+            &[
+                "role/WorkMailExportRole",
+                "role/WorkMailExportRole",
+                "role/WorkMailExportRole",
+                "role/WorkMailExportRole",
+            ],
+        ),
+        (
+            "workmail-export-role-confused-deputy",
+            &[
+                "role/CopiedExportRole",
+                "role/MonitoringRole",
+                "role/WorkMailExportRole",
+            ],
+        ),
+        ("workmail-export-rights", &["user/vendor", "user/wildcard"]),
+        (
+            "workmail-leftover-permissions",
+            &["group/Support", "policy/MailOps", "user/bob"],
+        ),
+        (
+            "workmail-leftover-roles",
+            &[
+                "role/AWSServiceRoleForAmazonWorkMailEvents",
+                "role/MailFlowFunction",
+                "role/WorkMailExportRole",
+            ],
+        ),
         ("workmail-mail-content-access", &["role/MailMigrationRole"]),
         (
             "workmail-messageflow-readonly-reads-mail",
@@ -413,6 +449,62 @@ fn root_recent_use_window_is_inclusive_and_measured_from_as_of() {
     assert_eq!(at(datetime!(2026-10-21 09:00:00 UTC)), 1, "exactly 90 days");
     assert_eq!(at(datetime!(2026-10-21 09:00:01 UTC)), 0, "90 days and 1 s");
     assert_eq!(at(AS_OF), 0, "120 days");
+}
+
+/// Before WorkMail's last day the clean-up rules are a plan (info); from
+/// that day on, clean-up at the rule's severity. The day itself counts as ended.
+#[test]
+fn end_of_support_rules_turn_from_plan_to_clean_up_on_the_day() {
+    for id in ["workmail-leftover-permissions", "workmail-leftover-roles"] {
+        let rules = only(id);
+        let snapshot = load(&format!("{id}/fires.json"));
+        let at = |as_of: OffsetDateTime| {
+            let report = scan(
+                &snapshot,
+                &ScanOptions {
+                    as_of: Some(as_of),
+                    ..options(&rules, &Config::default())
+                },
+            );
+            let found = findings_of(&report, id);
+            assert!(!found.is_empty(), "{id} fires at {as_of}");
+            let severities: BTreeSet<Severity> = found.iter().map(|f| f.severity).collect();
+            let messages: Vec<String> = found.iter().map(|f| f.message.clone()).collect();
+            (severities, messages)
+        };
+        let (sev, msgs) = at(datetime!(2027-03-30 23:59:59 UTC));
+        assert_eq!(sev, BTreeSet::from([Severity::Info]), "{id}");
+        assert!(
+            msgs.iter()
+                .all(|m| m.contains("(in 1 day)") && m.contains("plan to")),
+            "{msgs:?}"
+        );
+        let (sev, msgs) = at(datetime!(2027-03-31 00:00:00 UTC));
+        assert_eq!(sev, BTreeSet::from([Severity::Medium]), "{id}");
+        assert!(
+            msgs.iter()
+                .all(|m| m.contains("WorkMail ended on 2027-03-31") && !m.contains("plan to")),
+            "{msgs:?}"
+        );
+    }
+}
+
+/// The date in the shipped rules is the one reports count down to.
+#[test]
+fn shipped_end_of_support_rules_use_the_workmail_date() {
+    for id in ["workmail-leftover-permissions", "workmail-leftover-roles"] {
+        let rule = builtin().get(id).unwrap().clone();
+        let text = std::fs::read_to_string(Path::new(crate::REPO).join(format!("rules/{id}.toml")))
+            .unwrap();
+        assert!(
+            text.contains(&format!(
+                "ends = {}",
+                wmaudit_core::rules::context::WORKMAIL_END_OF_SUPPORT
+            )),
+            "{}",
+            rule.meta.id
+        );
+    }
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! parameters, so that rules for any service are data in `rules/`.
 
 pub mod iam;
+pub mod retired_service;
 pub mod root;
 pub mod sensitive;
+pub mod service_roles;
 pub mod unknown_action;
 pub mod workmail_admin;
 pub mod workmail_broad;
@@ -30,6 +32,11 @@ static CHECKS: &[&dyn Check] = &[
     &workmail_broad::DirectUserGrant,
     &sensitive::SensitiveActions,
     &sensitive::AdminWithoutMfa,
+    &service_roles::ServiceTrustUnguarded,
+    &service_roles::ServiceRoleOverbroad,
+    &service_roles::CanPassServiceRole,
+    &retired_service::RetiredServiceGrants,
+    &retired_service::RetiredServiceRoles,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Check> {

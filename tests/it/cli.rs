@@ -341,9 +341,9 @@ reason = "typo in the account id"
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let on_role = |rule: &str| {
-        results.iter().any(|r| {
-            r["ruleId"] == rule && r.to_string().contains("role/MailMigrationRole")
-        })
+        results
+            .iter()
+            .any(|r| r["ruleId"] == rule && r.to_string().contains("role/MailMigrationRole"))
     };
     assert!(
         !on_role("workmail-mail-content-access"),
@@ -709,7 +709,10 @@ fn a_clean_account_imported_from_files_passes_the_gate() {
     for f in report["findings"].as_array().unwrap() {
         assert_eq!(f["severity"], "info", "{f:#}");
         assert!(
-            f["rule_id"].as_str().unwrap().starts_with("workmail-leftover-"),
+            f["rule_id"]
+                .as_str()
+                .unwrap()
+                .starts_with("workmail-leftover-"),
             "{f:#}"
         );
     }
@@ -977,4 +980,86 @@ fn collect_does_not_offer_the_demo() {
     let (code, _, err) = run(&["collect", "--demo", "-o", "/tmp/never-written.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("`wmaudit scan --demo`"), "{err}");
+}
+
+/// Every format says where WorkMail's end of support stands; on the day it
+/// passes, the plan becomes a clean-up list at the rules' severity.
+#[test]
+fn end_of_support_in_every_format_and_on_the_day() {
+    let at = |day: &str, format: &str| {
+        let (code, out, err) = run(&[
+            "scan",
+            "--demo",
+            "--as-of",
+            day,
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let json: serde_json::Value = serde_json::from_str(&at("2027-03-30", "json")).unwrap();
+    let eos = &json[0]["end_of_support"];
+    assert_eq!(eos["phase"], "readiness", "{eos}");
+    assert_eq!(eos["days_left"], 1);
+    assert_eq!(eos["date_from"], "as_of");
+    let plan = eos["leftover_items"].as_u64().unwrap();
+    assert!(plan >= 10, "{eos}");
+    let leftovers = |doc: &serde_json::Value| -> Vec<String> {
+        doc[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["rule_id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("workmail-leftover-")
+            })
+            .map(|f| f["severity"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(leftovers(&json).iter().all(|s| s == "info"));
+    assert!(
+        json[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["fix_commands"].as_array().is_some_and(|c| !c.is_empty())),
+        "findings carry their commands"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&at("2027-03-31", "json")).unwrap();
+    assert_eq!(json[0]["end_of_support"]["phase"], "clean_up");
+    assert_eq!(json[0]["end_of_support"]["days_left"], 0);
+    assert_eq!(
+        json[0]["end_of_support"]["leftover_items"].as_u64(),
+        Some(plan)
+    );
+    assert!(leftovers(&json).iter().all(|s| s == "medium"));
+
+    let md = at("2027-03-30", "markdown");
+    assert!(
+        md.contains("**End of support:** WorkMail ends on 2027-03-31: 1 day after 2027-03-30"),
+        "{md}"
+    );
+    assert!(md.contains("### Decommission plan (after 2027-03-31)"));
+    assert!(md.contains("- [ ] group/WorkMailAdmins: "));
+    assert!(md.contains("aws iam detach-group-policy --group-name WorkMailAdmins"));
+    let md = at("2027-04-02", "markdown");
+    assert!(
+        md.contains("WorkMail ended on 2027-03-31 (2 days before 2027-04-02"),
+        "{md}"
+    );
+    assert!(md.contains("### WorkMail clean-up"));
+
+    let table = at("2027-03-30", "table");
+    assert!(table.contains("WorkMail ends on 2027-03-31"), "{table}");
+    let sarif: serde_json::Value = serde_json::from_str(&at("2027-03-30", "sarif")).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["endOfSupport"]["phase"],
+        "readiness"
+    );
 }

@@ -11,8 +11,8 @@ use crate::catalog::{ActionSet, Catalog};
 use crate::config::{Config, Suppression};
 use crate::eval::{Decision, Engine};
 use crate::findings::{
-    ConfigNotice, Coverage, Finding, Gate, NoticeKind, PrincipalSummary, ReportedFinding, ScanMeta,
-    ScanReport, Severity, Suppressed, Verdict,
+    ConfigNotice, Coverage, DateSource, EndOfSupport, Finding, Gate, NoticeKind, PrincipalSummary,
+    ReportedFinding, ScanMeta, ScanReport, Severity, Suppressed, Verdict,
 };
 use crate::report::v1::SCHEMA;
 use crate::rules::context::{Context, WorkMailFacts, designated_admins};
@@ -165,6 +165,14 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         api_calls: snapshot.metadata.api_calls.clone(),
         catalog_version: format!("{}@{}", catalog.source.package, catalog.source.version),
     };
+    let date_from = if opts.as_of.is_some() {
+        DateSource::AsOf
+    } else if fixed_time.is_some() {
+        DateSource::Input
+    } else {
+        DateSource::Clock
+    };
+    let end_of_support = end_of_support(opts.rules, &findings, as_of, date_from);
     let mut report = ScanReport {
         meta,
         rules: opts.rules.iter().map(|r| r.meta.clone()).collect(),
@@ -179,9 +187,37 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             allow_incomplete: opts.allow_incomplete,
             verdict,
         },
+        end_of_support,
     };
     redact_input_text(&mut report);
     report
+}
+
+/// WorkMail's end of support as of `as_of`, with the active findings of the
+/// clean-up rules (tag `clean-up`) counted.
+fn end_of_support(
+    rules: &RuleSet,
+    findings: &[ReportedFinding],
+    as_of: OffsetDateTime,
+    date_from: DateSource,
+) -> EndOfSupport {
+    let clean_up: std::collections::BTreeSet<&str> = rules
+        .iter()
+        .filter(|r| r.meta.tags.iter().any(|t| t == "clean-up"))
+        .map(|r| r.meta.id.as_str())
+        .collect();
+    let ends_on = crate::rules::context::WORKMAIL_END_OF_SUPPORT;
+    EndOfSupport {
+        service: "WorkMail".to_owned(),
+        ends_on,
+        evaluated_on: as_of.date(),
+        date_from,
+        days_left: (ends_on - as_of.date()).whole_days(),
+        leftover_items: findings
+            .iter()
+            .filter(|f| f.is_active() && clean_up.contains(f.finding.rule_id.as_str()))
+            .count(),
+    }
 }
 
 /// Every report field that comes from the input goes through the one
@@ -195,6 +231,9 @@ fn redact_input_text(report: &mut ScanReport) {
         r(&mut f.message);
         r(&mut f.resource.arn);
         r(&mut f.resource.name);
+        for c in &mut f.fix {
+            r(c);
+        }
         for e in &mut f.evidence {
             for s in [&mut e.policy, &mut e.attached, &mut e.sid, &mut e.detail]
                 .into_iter()

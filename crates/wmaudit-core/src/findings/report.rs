@@ -195,6 +195,100 @@ impl Verdict {
     }
 }
 
+/// Where the evaluation date came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    /// `--as-of`.
+    AsOf,
+    /// The input's own time (credential report generation, collection).
+    Input,
+    /// Neither: the machine's clock, so the report changes from day to day.
+    Clock,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::AsOf => "as_of",
+            DateSource::Input => "input",
+            DateSource::Clock => "clock",
+        }
+    }
+
+    /// How a human report says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DateSource::AsOf => "set with --as-of",
+            DateSource::Input => "the input's date",
+            DateSource::Clock => "today: the input carries no date; pass --as-of for a fixed one",
+        }
+    }
+}
+
+/// WorkMail's end of support as of the evaluation date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndOfSupport {
+    pub service: String,
+    /// The last day (`YYYY-MM-DD`).
+    #[serde(serialize_with = "day")]
+    pub ends_on: time::Date,
+    #[serde(serialize_with = "day")]
+    pub evaluated_on: time::Date,
+    pub date_from: DateSource,
+    /// Days from the evaluation date to the end; 0 or less once it is over.
+    pub days_left: i64,
+    /// Active findings of clean-up rules (tag `clean-up`): the decommission
+    /// plan before the date, the clean-up list after it.
+    pub leftover_items: usize,
+}
+
+fn day<S: serde::Serializer>(d: &time::Date, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+impl EndOfSupport {
+    pub fn ended(&self) -> bool {
+        self.days_left <= 0
+    }
+
+    /// One sentence for the human formats.
+    pub fn summary(&self) -> String {
+        let plural = |n: i64, one: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {one}s")
+            }
+        };
+        let items = plural(
+            i64::try_from(self.leftover_items).unwrap_or(i64::MAX),
+            "item",
+        );
+        if self.ended() {
+            format!(
+                "{} ended on {} ({} before {}, {}). Clean-up: {items} to remove.",
+                self.service,
+                self.ends_on,
+                plural(-self.days_left, "day"),
+                self.evaluated_on,
+                self.date_from.describe()
+            )
+        } else {
+            format!(
+                "{} ends on {}: {} after {} ({}). Export every mailbox before then; \
+                 decommission plan: {items} to remove after it. Export coverage: unknown \
+                 (WorkMail's own data is not collected).",
+                self.service,
+                self.ends_on,
+                plural(self.days_left, "day"),
+                self.evaluated_on,
+                self.date_from.describe()
+            )
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
     pub meta: ScanMeta,
@@ -205,6 +299,7 @@ pub struct ScanReport {
     pub principals: Vec<PrincipalSummary>,
     pub notices: Vec<ConfigNotice>,
     pub gate: Gate,
+    pub end_of_support: EndOfSupport,
 }
 
 impl ScanReport {

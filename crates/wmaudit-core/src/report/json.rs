@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use crate::findings::{
-    ConfigNotice, Evidence, PrincipalSummary, ReportedFinding, Resource, ResourceKind, RuleMeta,
-    ScanReport, Severity, Verdict,
+    ConfigNotice, EndOfSupport, Evidence, PrincipalSummary, ReportedFinding, Resource,
+    ResourceKind, RuleMeta, ScanReport, Severity, Verdict,
 };
 use crate::snapshot::SourceKind;
 
@@ -122,6 +122,7 @@ fn finding<'a>(report: &'a ScanReport, rf: &'a ReportedFinding) -> v1::Finding<'
             expires: opt(&s.expires),
         }),
         in_baseline: rf.in_baseline,
+        fix_commands: Cow::Borrowed(&f.fix),
     }
 }
 
@@ -137,6 +138,18 @@ fn principal(p: &PrincipalSummary) -> v1::Principal<'_> {
         workmail_admin: p.workmail_admin,
         designated_admin: p.designated_admin,
         sensitive_actions: Cow::Borrowed(&p.sensitive_actions),
+    }
+}
+
+pub(crate) fn end_of_support(e: &EndOfSupport) -> v1::EndOfSupport<'_> {
+    v1::EndOfSupport {
+        service: b(&e.service),
+        ends_on: Cow::Owned(e.ends_on.to_string()),
+        evaluated_on: Cow::Owned(e.evaluated_on.to_string()),
+        date_from: b(e.date_from.as_str()),
+        days_left: e.days_left,
+        phase: b(if e.ended() { "clean_up" } else { "readiness" }),
+        leftover_items: e.leftover_items,
     }
 }
 
@@ -210,6 +223,7 @@ impl<'a> v1::Report<'a> {
                 exit_code: i32::from(g.verdict.exit_code()),
                 passed: g.verdict == Verdict::Passed,
             },
+            end_of_support: Some(end_of_support(&report.end_of_support)),
             coverage: v1::Coverage {
                 complete: c.is_complete(),
                 not_collected: c

@@ -45,6 +45,86 @@ pub fn cap(text: String) -> String {
     )
 }
 
+/// Items of the decommission checklist shown; the rest are counted.
+const MAX_CHECKLIST_ITEMS: usize = 100;
+
+/// The clean-up rules' findings as a checklist, each with the commands that
+/// remove it: a plan before the end of support, the work after it.
+fn decommission_checklist(
+    report: &ScanReport,
+    active: &[&crate::findings::ReportedFinding],
+    out: &mut String,
+) {
+    let clean_up = |id: &str| {
+        super::rule_meta(report, id).is_some_and(|r| r.tags.iter().any(|t| t == "clean-up"))
+    };
+    let items: Vec<_> = active
+        .iter()
+        .map(|rf| &rf.finding)
+        .filter(|f| clean_up(&f.rule_id))
+        .collect();
+    if items.is_empty() {
+        return;
+    }
+    let eos = &report.end_of_support;
+    if eos.ended() {
+        out.push_str(&format!("### {} clean-up\n\n", escape(&eos.service)));
+    } else {
+        out.push_str(&format!(
+            "### Decommission plan (after {})\n\n",
+            eos.ends_on
+        ));
+    }
+    out.push_str(
+        "Commands to run once the last mailbox is exported (wmaudit never runs them); \
+         review each before you do.\n\n",
+    );
+    for f in items.iter().take(MAX_CHECKLIST_ITEMS) {
+        out.push_str(&format!(
+            "- [ ] {}: {}\n",
+            escape(&super::resource_label(&f.resource)),
+            escape(f.message.trim())
+        ));
+        // Commands are shown verbatim, so only when every character is
+        // plain printable ASCII; a name with control or invisible characters
+        // (imported data) is left to the JSON report.
+        let shown = f
+            .fix
+            .iter()
+            .all(|c| c.bytes().all(|b| (0x20..0x7f).contains(&b)));
+        if !f.fix.is_empty() && shown {
+            // A fence longer than any run of backticks in the commands.
+            let fence = "`".repeat(3.max(longest_backtick_run(&f.fix) + 1));
+            out.push_str(&format!("\n  {fence}sh\n"));
+            for c in &f.fix {
+                out.push_str(&format!("  {c}\n"));
+            }
+            out.push_str(&format!("  {fence}\n"));
+        } else if !f.fix.is_empty() {
+            out.push_str(
+                "  (the commands name characters Markdown cannot show safely: see \
+                 `fix_commands` in the JSON report)\n",
+            );
+        }
+    }
+    if items.len() > MAX_CHECKLIST_ITEMS {
+        out.push_str(&format!(
+            "\n… and {} more: the JSON report lists every one with its `fix_commands`.\n",
+            super::plural(items.len() - MAX_CHECKLIST_ITEMS, "item", "items")
+        ));
+    }
+    out.push('\n');
+}
+
+fn longest_backtick_run(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
 /// [`render`] without the size cap (several accounts are capped together).
 pub fn render_uncapped(report: &ScanReport) -> String {
     let m = &report.meta;
@@ -82,6 +162,10 @@ pub fn render_uncapped(report: &ScanReport) -> String {
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
     out.push_str(&format!("Scope: {}.\n\n", escape(super::SCOPE_LIMITS)));
+    out.push_str(&format!(
+        "**End of support:** {}\n\n",
+        escape(&report.end_of_support.summary())
+    ));
 
     // Gate verdict first: it is what a reviewer looks for.
     let verdict = super::gate_verdict(&report.gate);
@@ -140,6 +224,8 @@ pub fn render_uncapped(report: &ScanReport) -> String {
         super::plural(suppressed, "suppressed finding", "suppressed findings"),
         super::plural(baseline, "baseline finding", "baseline findings"),
     ));
+
+    decommission_checklist(report, &active, &mut out);
 
     // How to fix: one collapsible block per rule that has active findings,
     // in the report's rule order.

@@ -461,6 +461,7 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
             suppressed_findings: suppressed,
             baseline_findings: baseline,
             omitted_findings: left_out,
+            end_of_support: super::json::end_of_support(&report.end_of_support),
         },
     }
 }
@@ -510,6 +511,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, hash: Cow<'a, str>) -> SarifRes
             resource_arn: &r.arn,
             resource_kind: r.kind.as_str(),
             evidence: super::json::evidence_list(&f.evidence),
+            fix_commands: &f.fix,
         },
     }
 }

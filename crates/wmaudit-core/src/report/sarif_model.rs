@@ -105,6 +105,8 @@ pub(crate) struct RunProperties<'a> {
     pub suppressed_findings: usize,
     pub baseline_findings: usize,
     pub omitted_findings: usize,
+    /// The JSON report's `end_of_support` object.
+    pub end_of_support: v1::EndOfSupport<'a>,
 }
 
 #[derive(Serialize)]
@@ -180,4 +182,6 @@ pub(crate) struct ResultProperties<'a> {
     pub resource_kind: &'static str,
     /// The JSON report's evidence shape, so both formats read the same.
     pub evidence: v1::Seq<'a, v1::Evidence<'a>>,
+    /// Commands that remove what the result reports (may be empty).
+    pub fix_commands: &'a [String],
 }

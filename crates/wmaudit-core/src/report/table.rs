@@ -169,6 +169,10 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
         t.add_row(vec![Cell::new("Evaluated at"), Cell::new(cell(at))]);
     }
     t.add_row(vec![Cell::new("Scope"), Cell::new(super::SCOPE_LIMITS)]);
+    t.add_row(vec![
+        Cell::new("WorkMail"),
+        Cell::new(report.end_of_support.summary()),
+    ]);
     let counts = report.count_by_severity();
     let by_sev: Vec<String> = Severity::ALL
         .iter()

@@ -33,6 +33,9 @@ pub struct Report<'a> {
     pub scan: Scan<'a>,
     pub summary: Summary,
     pub gate: Gate<'a>,
+    /// Added in 0.2; absent from older reports (read as `None`).
+    #[serde(default)]
+    pub end_of_support: Option<EndOfSupport<'a>>,
     pub coverage: Coverage<'a>,
     pub findings: Seq<'a, Finding<'a>>,
     pub principals: Vec<Principal<'a>>,
@@ -85,6 +88,23 @@ pub struct Gate<'a> {
     pub passed: bool,
 }
 
+/// WorkMail's end of support as of the evaluation date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndOfSupport<'a> {
+    pub service: Str<'a>,
+    /// `YYYY-MM-DD`.
+    pub ends_on: Str<'a>,
+    pub evaluated_on: Str<'a>,
+    /// `as_of`, `input` or `clock`.
+    pub date_from: Str<'a>,
+    /// Negative once the date has passed.
+    pub days_left: i64,
+    /// `readiness` before the date, `clean_up` from it on.
+    pub phase: Str<'a>,
+    /// Active findings of the clean-up rules.
+    pub leftover_items: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage<'a> {
     pub complete: bool,
@@ -134,6 +154,9 @@ pub struct Finding<'a> {
     pub fingerprint: Str<'a>,
     pub suppressed: Option<Suppressed<'a>>,
     pub in_baseline: bool,
+    /// Commands that remove what the finding reports (added in 0.2).
+    #[serde(default)]
+    pub fix_commands: Cow<'a, [String]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

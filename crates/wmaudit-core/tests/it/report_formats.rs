@@ -10,9 +10,9 @@ use proptest::prelude::*;
 use serde_json::Value;
 use wmaudit_core::eval::PrincipalKind;
 use wmaudit_core::findings::{
-    ConfigNotice, Coverage, Evidence, Finding, Gate, NotEvaluated, NoticeKind, PrincipalSummary,
-    Reference, ReportedFinding, Resource, ResourceKind, RuleMeta, ScanMeta, ScanReport, Severity,
-    Suppressed, Verdict,
+    ConfigNotice, Coverage, DateSource, EndOfSupport, Evidence, Finding, Gate, NotEvaluated,
+    NoticeKind, PrincipalSummary, Reference, ReportedFinding, Resource, ResourceKind, RuleMeta,
+    ScanMeta, ScanReport, Severity, Suppressed, Verdict,
 };
 use wmaudit_core::report::{self, Format, RenderOptions};
 use wmaudit_core::snapshot::{Gap, Part, SourceKind};
@@ -307,6 +307,14 @@ fn sample_report() -> ScanReport {
             allow_incomplete: false,
             verdict: Verdict::Failing,
         },
+        end_of_support: EndOfSupport {
+            service: "WorkMail".to_owned(),
+            ends_on: time::macros::date!(2027 - 03 - 31),
+            evaluated_on: time::macros::date!(2025 - 01 - 15),
+            date_from: DateSource::Input,
+            days_left: 805,
+            leftover_items: 0,
+        },
     }
 }
 
@@ -595,6 +603,7 @@ fn json_content() {
             "scan",
             "summary",
             "gate",
+            "end_of_support",
             "coverage",
             "findings",
             "principals",
@@ -602,6 +611,9 @@ fn json_content() {
             "rules"
         ]
     );
+    assert_eq!(doc["end_of_support"]["phase"], "readiness");
+    assert_eq!(doc["end_of_support"]["days_left"], 805);
+    assert_eq!(doc["end_of_support"]["date_from"], "input");
     assert_eq!(doc["tool"]["version"], "0.1.0");
     assert_eq!(doc["scan"]["account_aliases"][0], "corp-mail");
     assert_eq!(doc["scan"]["source"], "live");

@@ -88,6 +88,27 @@ pub struct InputArgs {
         help_heading = "Live collection"
     )]
     pub report_wait: u64,
+    /// Also collect IAM's service last accessed data for the principals that
+    /// hold WorkMail actions (one IAM job each; needs the auditor policy's
+    /// LastAccessed statement). Evaluates workmail-permissions-unused.
+    #[arg(long, help_heading = "Live collection")]
+    pub last_accessed: bool,
+    /// How long to wait for all --last-accessed jobs together.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 120,
+        help_heading = "Live collection"
+    )]
+    pub last_accessed_wait: u64,
+    /// --last-accessed jobs in flight at once.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        help_heading = "Live collection"
+    )]
+    pub concurrency: usize,
     /// No progress messages on stderr.
     #[arg(long, short)]
     pub quiet: bool,

@@ -32,6 +32,7 @@ impl InputArgs {
             || self.region.is_some()
             || self.endpoint_url.is_some()
             || self.role_arn.is_some()
+            || self.last_accessed
     }
 
     /// Which source the options select; conflicting options are a usage error.
@@ -42,7 +43,7 @@ impl InputArgs {
             (self.file_flags(), "--auth-details/--credential-report/..."),
             (
                 self.live_flags(),
-                "--profile/--region/--endpoint-url/--role-arn",
+                "--profile/--region/--endpoint-url/--role-arn/--last-accessed",
             ),
         ];
         let on: Vec<&str> = chosen.iter().filter(|(b, _)| *b).map(|(_, n)| *n).collect();
@@ -103,6 +104,14 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
             if input.report_wait == 0 {
                 bail!(UsageError("--report-wait must be at least 1 second".into()));
             }
+            if input.last_accessed_wait == 0 {
+                bail!(UsageError(
+                    "--last-accessed-wait must be at least 1 second".into()
+                ));
+            }
+            if input.concurrency == 0 {
+                bail!(UsageError("--concurrency must be at least 1".into()));
+            }
             let opts = CollectOptions {
                 profile: input.profile.clone(),
                 region: input.region.clone(),
@@ -110,6 +119,9 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
                 role_arn: input.role_arn.clone(),
                 quiet: input.quiet,
                 report_wait: Duration::from_secs(input.report_wait),
+                last_accessed: input.last_accessed,
+                last_accessed_wait: Duration::from_secs(input.last_accessed_wait),
+                concurrency: input.concurrency,
             };
             Ok(vec![collect_blocking(&opts)?])
         }

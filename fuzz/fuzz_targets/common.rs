@@ -207,5 +207,6 @@ pub fn snapshot_with(
         password_policy: None,
         virtual_mfa_devices: None,
         account_aliases: None,
+        service_last_accessed: None,
     }
 }

@@ -12,9 +12,14 @@ use wmaudit_core::eval::{Decision, Engine};
 
 const POLICY: &str = include_str!("../../policy/wmaudit-auditor-policy.json");
 
-/// Mutating actions the collector may still need: asking IAM to build the
-/// report, and becoming the audit role.
-const MUTATING_OK: &[&str] = &["iam:GenerateCredentialReport", ASSUME_ROLE];
+/// Mutating actions the collector may still need: asking IAM to build a
+/// report, and becoming the audit role. (IAM rates both Generate actions
+/// Read; listed in case a catalog update rates them otherwise.)
+const MUTATING_OK: &[&str] = &[
+    "iam:GenerateCredentialReport",
+    "iam:GenerateServiceLastAccessedDetails",
+    ASSUME_ROLE,
+];
 
 const ASSUME_ROLE: &str = "sts:AssumeRole";
 

@@ -11,4 +11,5 @@ mod collect_moto;
 mod determinism;
 mod failing_aws;
 mod hostile_input;
+mod last_accessed;
 mod secrets;

@@ -19,15 +19,18 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 /// The only operations wmaudit sends, as `service:Operation` (IAM action names).
 ///
-/// Everything is a Get/List except `iam:GenerateCredentialReport` (it only asks
-/// IAM to build the report; IAM classes it as Read) and `sts:AssumeRole` (used
-/// only with `--role-arn`, to become the audit role).
+/// Everything is a Get/List except `iam:GenerateCredentialReport` and
+/// `iam:GenerateServiceLastAccessedDetails` (they only ask IAM to build a
+/// report; IAM classes both as Read) and `sts:AssumeRole` (used only with
+/// `--role-arn`, to become the audit role).
 pub const ALLOWED_OPERATIONS: &[&str] = &[
     "iam:GenerateCredentialReport",
+    "iam:GenerateServiceLastAccessedDetails",
     "iam:GetAccountAuthorizationDetails",
     "iam:GetAccountPasswordPolicy",
     "iam:GetAccountSummary",
     "iam:GetCredentialReport",
+    "iam:GetServiceLastAccessedDetails",
     "iam:ListAccountAliases",
     "iam:ListVirtualMFADevices",
     "sts:AssumeRole",
@@ -196,6 +199,7 @@ mod tests {
                 name.starts_with("Get")
                     || name.starts_with("List")
                     || *op == "iam:GenerateCredentialReport"
+                    || *op == "iam:GenerateServiceLastAccessedDetails"
                     || *op == "sts:AssumeRole",
                 "{op}"
             );

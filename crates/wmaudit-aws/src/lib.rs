@@ -15,6 +15,7 @@ mod auth_details;
 mod clients;
 mod credential_report;
 mod gap;
+mod last_accessed;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use wmaudit_core::rules::context::WORKMAIL_SERVICES;
 use wmaudit_core::snapshot::{Gap, Metadata, Part, SNAPSHOT_FORMAT, Snapshot, SourceKind};
 
 pub use account_extras::{
@@ -32,6 +34,9 @@ pub use allowlist::{ALLOWED_OPERATIONS, CallLog, OperationRefused, ReadOnlyInter
 pub use auth_details::authorization_details;
 pub use clients::{Clients, DEFAULT_REGION, Tuning};
 pub use credential_report::credential_report;
+pub use last_accessed::{
+    DEFAULT_LAST_ACCESSED_CONCURRENCY, DEFAULT_LAST_ACCESSED_WAIT, service_last_accessed,
+};
 
 /// Default bound on waiting for IAM to generate the credential report.
 pub const DEFAULT_REPORT_WAIT: Duration = Duration::from_secs(60);
@@ -51,6 +56,13 @@ pub struct CollectOptions {
     pub quiet: bool,
     /// Bound on waiting for the credential report.
     pub report_wait: Duration,
+    /// Also collect IAM's service last accessed data for the principals that
+    /// hold WorkMail actions (one IAM job each).
+    pub last_accessed: bool,
+    /// Bound on waiting for those jobs, all together.
+    pub last_accessed_wait: Duration,
+    /// Jobs in flight at once.
+    pub concurrency: usize,
 }
 
 impl Default for CollectOptions {
@@ -62,6 +74,9 @@ impl Default for CollectOptions {
             role_arn: None,
             quiet: false,
             report_wait: DEFAULT_REPORT_WAIT,
+            last_accessed: false,
+            last_accessed_wait: DEFAULT_LAST_ACCESSED_WAIT,
+            concurrency: DEFAULT_LAST_ACCESSED_CONCURRENCY,
         }
     }
 }
@@ -128,8 +143,9 @@ pub async fn collect(opts: &CollectOptions) -> Result<Snapshot, CollectError> {
     collect_with(&clients, opts).await
 }
 
-/// Collects with pre-built clients (see [`Clients::from_builders`]); only
-/// `quiet` and `report_wait` of `opts` apply here.
+/// Collects with pre-built clients (see [`Clients::from_builders`]); the
+/// connection options of `opts` (profile, region, endpoint, role) do not
+/// apply here.
 pub async fn collect_with(
     clients: &Clients,
     opts: &CollectOptions,
@@ -154,9 +170,43 @@ pub async fn collect_with(
     let password_policy = keep(password, &mut gaps);
     let virtual_mfa_devices = keep(mfa, &mut gaps);
     let account_aliases = keep(aliases, &mut gaps);
-    gaps.sort_by_key(|g| Part::ALL.iter().position(|p| *p == g.part));
+    // Opt-in, after the account: whose data to ask for depends on it.
+    let service_last_accessed = match (&account, opts.last_accessed) {
+        (Some(account), true) => {
+            let services: Vec<String> = WORKMAIL_SERVICES.iter().map(|s| (*s).to_owned()).collect();
+            let prefixes: Vec<&str> = services.iter().map(String::as_str).collect();
+            let arns = wmaudit_core::scan::principals_holding(account, &prefixes);
+            progress.say(format!(
+                "service last accessed: {} principals hold WorkMail actions",
+                arns.len()
+            ));
+            keep(
+                service_last_accessed(
+                    clients,
+                    arns,
+                    &services,
+                    opts.last_accessed_wait,
+                    opts.concurrency,
+                    &progress,
+                )
+                .await,
+                &mut gaps,
+            )
+        }
+        (None, true) => {
+            gaps.push(Gap {
+                part: Part::ServiceLastAccessed,
+                reason: "not collected: it needs the authorization details, which could not be \
+                         collected"
+                    .to_owned(),
+            });
+            None
+        }
+        (_, false) => None,
+    };
+    gaps.sort_by_key(|g| g.part);
 
-    if gaps.len() == Part::ALL.len() {
+    if Part::ALL.iter().all(|p| gaps.iter().any(|g| g.part == *p)) {
         return Err(CollectError::NothingCollected { gaps });
     }
 
@@ -179,6 +229,7 @@ pub async fn collect_with(
         password_policy,
         virtual_mfa_devices,
         account_aliases,
+        service_last_accessed,
     };
     wmaudit_core::snapshot::validate_snapshot(&mut snapshot, "the collected data")
         .map_err(CollectError::Inconsistent)?;

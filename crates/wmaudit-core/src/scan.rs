@@ -93,7 +93,11 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         evidence_cache: Default::default(),
         service_roles: Default::default(),
     };
-    let (findings, not_evaluated) = rules::run(&ctx, opts.rules);
+    let rules::RunResult {
+        findings,
+        not_evaluated,
+        not_requested,
+    } = rules::run(&ctx, opts.rules);
     let (findings, mut notices) = apply_suppressions(
         findings,
         &opts.config.suppressions,
@@ -121,6 +125,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
     let mut coverage = Coverage {
         not_collected: snapshot.metadata.not_collected.clone(),
         not_evaluated,
+        not_requested,
         ..Coverage::default()
     };
     coverage.not_collected.sort();
@@ -191,6 +196,24 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
     };
     redact_input_text(&mut report);
     report
+}
+
+/// The users and roles that are allowed any action of these services: the
+/// principals whose service last accessed data `--last-accessed` collects.
+pub fn principals_holding(account: &crate::account::Account, prefixes: &[&str]) -> Vec<String> {
+    let catalog = Catalog::builtin();
+    let engine = Engine::new(catalog, account);
+    let mut services = catalog.empty_set();
+    for p in prefixes {
+        services.union_with(&catalog.service_set(p));
+    }
+    engine
+        .principal_ids()
+        .iter()
+        .filter(|&&id| engine.principal(id).kind != crate::eval::PrincipalKind::Group)
+        .filter(|&&id| !engine.access(id).allowed.is_disjoint(&services))
+        .map(|&id| engine.principal(id).arn.clone())
+        .collect()
 }
 
 /// WorkMail's end of support as of `as_of`, with the active findings of the

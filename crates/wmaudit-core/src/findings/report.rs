@@ -77,6 +77,9 @@ pub struct Coverage {
     pub incomplete_principals: BTreeMap<String, Vec<String>>,
     /// AWS managed policies evaluated from wmaudit's embedded copy.
     pub builtin_policies_used: Vec<String>,
+    /// Rules that need opt-in data that was not asked for: listed, but they
+    /// do not make coverage incomplete.
+    pub not_requested: Vec<NotEvaluated>,
 }
 
 impl Coverage {

@@ -252,6 +252,15 @@ impl<'a> v1::Report<'a> {
                     })
                     .collect(),
                 builtin_policies_used: Cow::Borrowed(&c.builtin_policies_used),
+                not_requested: c
+                    .not_requested
+                    .iter()
+                    .map(|n| v1::NotEvaluated {
+                        rule_id: b(&n.rule_id),
+                        resource: n.resource.as_ref().map(resource),
+                        reason: b(&n.reason),
+                    })
+                    .collect(),
             },
             findings: v1::Seq::lazy(report.findings.len(), move || {
                 report.findings.iter().map(move |f| finding(report, f))

@@ -350,6 +350,9 @@ pub fn render_uncapped(report: &ScanReport) -> String {
         }
         out.push('\n');
     }
+    if let Some(line) = super::not_requested_line(report) {
+        out.push_str(&format!("{}\n\n", escape(&line)));
+    }
     let builtin = &report.coverage.builtin_policies_used;
     if !builtin.is_empty() {
         let names: Vec<String> = builtin.iter().map(|p| code(p)).collect();

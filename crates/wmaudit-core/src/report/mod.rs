@@ -250,6 +250,23 @@ pub fn gate_line(report: &ScanReport) -> String {
     gate_verdict(&report.gate).text
 }
 
+/// Rules left out because they need opt-in data nobody asked for, in one
+/// sentence (not a coverage gap, but never silent).
+pub(crate) fn not_requested_line(report: &ScanReport) -> Option<String> {
+    let list = &report.coverage.not_requested;
+    if list.is_empty() {
+        return None;
+    }
+    let items: Vec<String> = list
+        .iter()
+        .map(|n| format!("{}: {}", n.rule_id, n.reason))
+        .collect();
+    Some(format!(
+        "Not requested (opt-in data, not a coverage gap): {}.",
+        items.join("; ")
+    ))
+}
+
 /// One line of the "not evaluated" section: what was not looked at, and why.
 pub(crate) struct Gap {
     pub what: String,

@@ -429,6 +429,12 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
             message: Text::new("Coverage is complete: every rule was evaluated."),
         });
     }
+    if let Some(line) = super::not_requested_line(report) {
+        notes.push(Notification {
+            level: "note",
+            message: Text::new(line),
+        });
+    }
     let config_notes: Vec<Notification> = report
         .notices
         .iter()

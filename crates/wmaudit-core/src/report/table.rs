@@ -97,6 +97,9 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
     }
+    if let Some(line) = super::not_requested_line(report) {
+        push_wrapped(&mut out, &cell(&line), "", w);
+    }
     let builtin = &report.coverage.builtin_policies_used;
     if !builtin.is_empty() {
         push_wrapped(

@@ -112,6 +112,9 @@ pub struct Coverage<'a> {
     pub not_evaluated: Vec<NotEvaluated<'a>>,
     pub incomplete_principals: Vec<IncompletePrincipal<'a>>,
     pub builtin_policies_used: Cow<'a, [String]>,
+    /// Rules that need opt-in data nobody asked for (added after 0.1.0).
+    #[serde(default)]
+    pub not_requested: Vec<NotEvaluated<'a>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

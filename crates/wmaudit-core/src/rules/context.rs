@@ -29,6 +29,9 @@ pub const MESSAGE_FLOW_FULL_ACCESS: &str =
 /// be able to access the WorkMail console or WorkMail resources."
 pub const WORKMAIL_END_OF_SUPPORT: time::Date = time::macros::date!(2027 - 03 - 31);
 
+/// WorkMail's IAM service prefixes (and service last accessed namespaces).
+pub const WORKMAIL_SERVICES: &[&str] = &["workmail", "workmailmessageflow"];
+
 /// The service principal of a mail flow rule's Lambda function.
 pub const MAIL_FLOW_LAMBDA_SERVICE: &str = "lambda.amazonaws.com";
 

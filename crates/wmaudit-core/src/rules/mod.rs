@@ -90,8 +90,19 @@ impl RuleSet {
     }
 }
 
+/// What running the rules gave.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    pub findings: Vec<Finding>,
+    pub not_evaluated: Vec<NotEvaluated>,
+    /// Rules that need opt-in data that was not asked for (see [`Part::OPT_IN`]).
+    ///
+    /// [`Part::OPT_IN`]: crate::snapshot::Part::OPT_IN
+    pub not_requested: Vec<NotEvaluated>,
+}
+
 /// Runs every rule. A rule whose data is missing yields *not evaluated*.
-pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> (Vec<Finding>, Vec<NotEvaluated>) {
+pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> RunResult {
     let all: Vec<&Rule> = rules.iter().collect();
     // Rules are independent and read-only over the context: run them on
     // every core, each worker taking the next rule. The results are merged
@@ -125,16 +136,17 @@ pub fn run(ctx: &Context<'_>, rules: &RuleSet) -> (Vec<Finding>, Vec<NotEvaluate
     // Merge in rule order, as a single thread would: the sort below is
     // stable, so findings with equal keys keep that order.
     outputs.sort_by_key(|(i, _)| *i);
-    let mut findings = Vec::new();
-    let mut not_evaluated = Vec::new();
+    let mut r = RunResult::default();
     for (_, mut out) in outputs {
-        findings.append(&mut out.findings);
-        not_evaluated.append(&mut out.not_evaluated);
+        r.findings.append(&mut out.findings);
+        r.not_evaluated.append(&mut out.not_evaluated);
+        r.not_requested.append(&mut out.not_requested);
     }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    not_evaluated.sort();
-    not_evaluated.dedup();
-    (findings, not_evaluated)
+    r.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    r.not_evaluated.sort();
+    r.not_evaluated.dedup();
+    r.not_requested.sort();
+    r
 }
 
 fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
@@ -142,14 +154,35 @@ fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
     match checks::find(&rule.check) {
         None => out.not_evaluated(None, format!("unknown check {:?}", rule.check)),
         Some(check) => {
-            let missing: Vec<String> = check
+            let missing: Vec<_> = check
                 .needs()
                 .iter()
-                .filter(|p| !ctx.snapshot.has(**p))
-                .map(|p| ctx.snapshot.gap_reason(*p))
+                .copied()
+                .filter(|p| !ctx.snapshot.has(*p))
                 .collect();
-            if !missing.is_empty() {
-                out.not_evaluated(None, missing.join("; "));
+            if !missing.is_empty() && missing.iter().all(|p| ctx.snapshot.not_requested(*p)) {
+                // Opt-in data nobody asked for: said, but not a coverage gap.
+                let how: Vec<String> = missing
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} was not requested: collect it live with {}",
+                            p.as_str(),
+                            crate::snapshot::import::import_option(*p)
+                        )
+                    })
+                    .collect();
+                out.not_requested.push(NotEvaluated {
+                    rule_id: rule.meta.id.clone(),
+                    resource: None,
+                    reason: how.join("; "),
+                });
+            } else if !missing.is_empty() {
+                let reasons: Vec<String> = missing
+                    .iter()
+                    .map(|p| ctx.snapshot.gap_reason(*p))
+                    .collect();
+                out.not_evaluated(None, reasons.join("; "));
             } else {
                 check.run(ctx, &rule.prepared, &mut out);
             }

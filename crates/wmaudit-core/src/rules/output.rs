@@ -9,6 +9,8 @@ pub struct Output<'r> {
     account: &'r str,
     pub(super) findings: Vec<Finding>,
     pub(super) not_evaluated: Vec<NotEvaluated>,
+    /// The rule needs opt-in data that was not asked for.
+    pub(super) not_requested: Vec<NotEvaluated>,
 }
 
 impl<'r> Output<'r> {
@@ -18,6 +20,7 @@ impl<'r> Output<'r> {
             account,
             findings: Vec::new(),
             not_evaluated: Vec::new(),
+            not_requested: Vec::new(),
         }
     }
 

@@ -49,6 +49,8 @@ pub fn import_option(part: Part) -> &'static str {
         Part::VirtualMfaDevices => "--virtual-mfa-devices",
         Part::PasswordPolicy => "--password-policy",
         Part::AccountAliases => "--account-aliases",
+        // Not importable: one IAM job per principal, collected live.
+        Part::ServiceLastAccessed => "--last-accessed",
     }
 }
 
@@ -82,6 +84,7 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
         password_policy: password_policy.map(|(_, p)| p),
         virtual_mfa_devices: virtual_mfa_devices.as_ref().map(|(_, d)| d.clone()),
         account_aliases: account_aliases.map(|(_, a)| a),
+        service_last_accessed: None,
     };
 
     // Every ARN-bearing file must be about the same account as the others.

@@ -113,6 +113,45 @@ pub fn validate_snapshot(snapshot: &mut Snapshot, source: &str) -> Result<(), In
             }
         }
     }
+    if let Some(all) = &snapshot.service_last_accessed {
+        for (arn, la) in all {
+            let at = |rest: &str| pointer(format!("/service_last_accessed/{}{rest}", escape(arn)));
+            match arn_account(arn) {
+                Some(acct) => claims.push(claim(acct, at(""), format!("{arn:?}"))),
+                None => {
+                    return Err(InputError::shape(
+                        source,
+                        at(""),
+                        "a user or role ARN as the key",
+                        format!("{arn:?}"),
+                    ));
+                }
+            }
+            let times =
+                std::iter::once(("/job_completed_at".to_owned(), Some(&la.job_completed_at)))
+                    .chain(
+                        la.services
+                            .iter()
+                            .map(|(svc, t)| (format!("/services/{}", escape(svc)), t.as_ref())),
+                    );
+            for (rest, t) in times {
+                if let Some(t) = t
+                    && time::OffsetDateTime::parse(
+                        t,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .is_err()
+                {
+                    return Err(InputError::shape(
+                        source,
+                        at(&rest),
+                        "an RFC 3339 date-time (2026-11-20T09:00:00Z) or null",
+                        format!("{t:?}"),
+                    ));
+                }
+            }
+        }
+    }
     validate::one_account(&claims)?;
     // Entity order in a hand-edited file must not change the report.
     if let Some(account) = &mut snapshot.account {
@@ -122,6 +161,11 @@ pub fn validate_snapshot(snapshot: &mut Snapshot, source: &str) -> Result<(), In
         report.normalize();
     }
     Ok(())
+}
+
+/// A JSON pointer token (RFC 6901): `~` and `/` escaped.
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Only what is needed to check the version; everything else is skipped, so

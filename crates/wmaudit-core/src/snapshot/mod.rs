@@ -39,9 +39,22 @@ pub enum Part {
     PasswordPolicy,
     VirtualMfaDevices,
     AccountAliases,
+    /// IAM's service last accessed data for principals that hold WorkMail
+    /// actions. Opt-in (`--last-accessed`): one IAM job per principal.
+    ServiceLastAccessed,
 }
 
 impl Part {
+    /// Parts collected only when asked for. Absent and not asked for (no
+    /// gap recorded), the rules that need them are *not requested*, which
+    /// does not make coverage incomplete; asked for and failed, they are a
+    /// gap like any other.
+    pub const OPT_IN: [Part; 1] = [Part::ServiceLastAccessed];
+
+    pub fn is_opt_in(self) -> bool {
+        Self::OPT_IN.contains(&self)
+    }
+
     pub const ALL: [Part; 7] = [
         Part::AuthorizationDetails,
         Part::CredentialReport,
@@ -61,6 +74,7 @@ impl Part {
             Part::PasswordPolicy => "password_policy",
             Part::VirtualMfaDevices => "virtual_mfa_devices",
             Part::AccountAliases => "account_aliases",
+            Part::ServiceLastAccessed => "service_last_accessed",
         }
     }
 }
@@ -176,6 +190,25 @@ pub struct Snapshot {
     pub virtual_mfa_devices: Option<Vec<VirtualMfaDevice>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_aliases: Option<Vec<String>>,
+    /// Service last accessed data by principal ARN (opt-in, live only).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::strict_json::unique_map_opt"
+    )]
+    pub service_last_accessed: Option<BTreeMap<String, LastAccessed>>,
+}
+
+/// One principal's IAM service last accessed report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LastAccessed {
+    /// When IAM finished the report (RFC 3339): the end of its tracking period.
+    pub job_completed_at: String,
+    /// Service namespace -> the last time the principal authenticated to it
+    /// (RFC 3339), or `null`: not within IAM's tracking period.
+    #[serde(deserialize_with = "crate::strict_json::unique_map")]
+    pub services: BTreeMap<String, Option<String>>,
 }
 
 /// The password policy. A key that is present, even as `null`, is `Some`:
@@ -199,7 +232,15 @@ impl Snapshot {
             Part::PasswordPolicy => self.password_policy.is_some(),
             Part::VirtualMfaDevices => self.virtual_mfa_devices.is_some(),
             Part::AccountAliases => self.account_aliases.is_some(),
+            Part::ServiceLastAccessed => self.service_last_accessed.is_some(),
         }
+    }
+
+    /// An opt-in part that was not asked for: absent, and no gap recorded.
+    pub fn not_requested(&self, part: Part) -> bool {
+        part.is_opt_in()
+            && !self.has(part)
+            && !self.metadata.not_collected.iter().any(|g| g.part == part)
     }
 
     /// Why a part is missing: the recorded gap, or "not provided".
@@ -247,5 +288,54 @@ mod round_trip_tests {
         let back = parse_snapshot(to_json_string(&s).as_bytes(), "t.json").unwrap();
         assert_eq!(back.password_policy, Some(None));
         assert!(back.has(Part::PasswordPolicy));
+    }
+
+    #[test]
+    fn last_accessed_is_checked_where_it_is_wrong() {
+        let with = |la: &str| {
+            format!(
+                r#"{{"metadata":{{"format":"wmaudit-snapshot/1","tool_version":"0","source":"live","account_id":"111122223333"}},"service_last_accessed":{la}}}"#
+            )
+        };
+        let ok = with(
+            r#"{"arn:aws:iam::111122223333:user/a/b":{"job_completed_at":"2026-11-20T08:00:00Z","services":{"workmail":null,"workmailmessageflow":"2026-01-02T03:04:05Z"}}}"#,
+        );
+        let s = parse_snapshot(ok.as_bytes(), "s.json").unwrap();
+        assert!(s.has(Part::ServiceLastAccessed));
+        assert!(!s.not_requested(Part::ServiceLastAccessed));
+
+        let bad_date = with(
+            r#"{"arn:aws:iam::111122223333:user/a/b":{"job_completed_at":"2026-11-20T08:00:00Z","services":{"workmail":"yesterday"}}}"#,
+        );
+        let e = parse_snapshot(bad_date.as_bytes(), "s.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("s.json")
+                && e.contains(
+                    "/service_last_accessed/arn:aws:iam::111122223333:user~1a~1b/services/workmail"
+                ),
+            "{e}"
+        );
+        assert!(e.contains("RFC 3339") && e.contains("yesterday"), "{e}");
+
+        let other_account = with(
+            r#"{"arn:aws:iam::444455556666:user/x":{"job_completed_at":"2026-11-20T08:00:00Z","services":{}}}"#,
+        );
+        let e = parse_snapshot(other_account.as_bytes(), "s.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("444455556666") && e.contains("111122223333"),
+            "{e}"
+        );
+
+        let dup = with(
+            r#"{"arn:aws:iam::111122223333:user/x":{"job_completed_at":"2026-11-20T08:00:00Z","services":{"workmail":null,"workmail":null}}}"#,
+        );
+        assert!(
+            parse_snapshot(dup.as_bytes(), "s.json").is_err(),
+            "duplicate keys refused"
+        );
     }
 }

@@ -262,6 +262,7 @@ fn sample_report() -> ScanReport {
                 vec!["inline policy relay: unknown condition operator".to_owned()],
             )]),
             builtin_policies_used: vec!["AmazonWorkMailFullAccess".to_owned()],
+            not_requested: vec![],
         },
         principals: vec![
             PrincipalSummary {
@@ -1388,6 +1389,7 @@ fn markdown_fits_github_limits() {
         password_policy: None,
         virtual_mfa_devices: None,
         account_aliases: None,
+        service_last_accessed: None,
     };
     let rules = RuleSet::builtin().unwrap();
     let config = Config::default();

@@ -164,6 +164,14 @@ fn every_rule_fires_on_its_fixture_and_passes_its_near_miss() {
         }
 
         let report = run(&load(&format!("{id}/passes.json")), &rules);
+        for n in report
+            .coverage
+            .not_requested
+            .iter()
+            .filter(|n| &n.rule_id == id)
+        {
+            problems.push(format!("{id}: not requested on passes.json: {}", n.reason));
+        }
         for f in findings_of(&report, id) {
             problems.push(format!("{id}: finding on passes.json: {}", f.message));
         }
@@ -339,6 +347,7 @@ snapshot_tests! {
     snapshot_workmail_mail_content_access => "workmail-mail-content-access",
     snapshot_workmail_messageflow_readonly_reads_mail => "workmail-messageflow-readonly-reads-mail",
     snapshot_workmail_no_admin => "workmail-no-admin",
+    snapshot_workmail_permissions_unused => "workmail-permissions-unused",
     snapshot_workmail_policy_ineffective => "workmail-policy-ineffective",
     snapshot_workmail_readonly_can_write => "workmail-readonly-can-write",
     snapshot_workmail_unknown_action => "workmail-unknown-action",
@@ -411,6 +420,7 @@ fn fires_fixtures_flag_the_expected_resources() {
             &["group/Support"],
         ),
         ("workmail-no-admin", &["account/111122223333"]),
+        ("workmail-permissions-unused", &["user/erin", "user/frank"]),
         ("workmail-policy-ineffective", &["user/erin", "user/judy"]),
         ("workmail-readonly-can-write", &["role/HelpDeskRole"]),
         (
@@ -1215,4 +1225,45 @@ fn a_disabled_rule_does_not_run() {
     );
     assert!(findings_of(&report, "workmail-mail-content-access").is_empty());
     assert!(not_evaluated_of(&report, "workmail-mail-content-access").is_empty());
+}
+
+/// Opt-in data: not asked for, the rule is *not requested* (listed, not a
+/// gap); asked for and failed, it is not evaluated; a principal missing
+/// from the data is not evaluated, never passed.
+#[test]
+fn last_accessed_is_opt_in_but_never_a_silent_pass() {
+    let id = "workmail-permissions-unused";
+    let rules = only(id);
+    let mut snapshot = load(&format!("{id}/fires.json"));
+    let data = snapshot.service_last_accessed.take().unwrap();
+
+    let report = run(&snapshot, &rules);
+    assert!(findings_of(&report, id).is_empty());
+    assert!(not_evaluated_of(&report, id).is_empty());
+    assert!(report.coverage.is_complete());
+    let nr = &report.coverage.not_requested;
+    assert_eq!(nr.len(), 1, "{nr:?}");
+    assert!(nr[0].reason.contains("--last-accessed"), "{nr:?}");
+
+    let mut failed = snapshot.clone();
+    failed.metadata.not_collected.push(Gap {
+        part: Part::ServiceLastAccessed,
+        reason: "AccessDenied: iam:GenerateServiceLastAccessedDetails".into(),
+    });
+    let report = run(&failed, &rules);
+    assert!(report.coverage.not_requested.is_empty());
+    let ne = not_evaluated_of(&report, id);
+    assert_eq!(ne.len(), 1);
+    assert!(ne[0].reason.contains("AccessDenied"), "{ne:?}");
+    assert!(!report.coverage.is_complete());
+
+    let mut partial = snapshot.clone();
+    let mut some = data.clone();
+    some.retain(|arn, _| arn.ends_with("/erin"));
+    partial.service_last_accessed = Some(some);
+    let report = run(&partial, &rules);
+    assert_eq!(flagged(&report, id), ["user/erin"]);
+    let ne = not_evaluated_of(&report, id);
+    assert_eq!(ne.len(), 1);
+    assert!(ne[0].reason.contains("User frank"), "{ne:?}");
 }

@@ -7,6 +7,7 @@ pub mod root;
 pub mod sensitive;
 pub mod service_roles;
 pub mod unknown_action;
+pub mod unused_access;
 pub mod workmail_admin;
 pub mod workmail_broad;
 
@@ -37,6 +38,7 @@ static CHECKS: &[&dyn Check] = &[
     &service_roles::CanPassServiceRole,
     &retired_service::RetiredServiceGrants,
     &retired_service::RetiredServiceRoles,
+    &unused_access::UnusedServiceAccess,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Check> {

@@ -61,6 +61,15 @@ pub fn new_version(policy_arn: &str, name: &str) -> String {
     )
 }
 
+/// Removes a user's or role's permission boundary (groups have none).
+pub fn delete_boundary(kind: PrincipalKind, name: &str) -> String {
+    let k = kind_word(kind);
+    format!(
+        "aws iam delete-{k}-permissions-boundary --{k}-name {}",
+        shell_word(name)
+    )
+}
+
 pub fn delete_policy(policy_arn: &str) -> String {
     format!(
         "aws iam delete-policy --policy-arn {}",

@@ -132,3 +132,26 @@ fn the_rule_in_writing_rules_md_loads() {
     assert_eq!(rule.meta.id, "ses-receipt-rules");
     assert_eq!(rule.check, "sensitive-actions");
 }
+
+/// The demo shows every rule: each shipped rule fires in one of its accounts.
+#[test]
+fn the_demo_fires_every_shipped_rule() {
+    let rules = RuleSet::builtin().unwrap();
+    let config = Config::default();
+    let opts = ScanOptions::new(&rules, &config);
+    let fired: std::collections::BTreeSet<String> = wmaudit_core::demo::snapshots()
+        .unwrap()
+        .iter()
+        .flat_map(|s| scan(s, &opts).findings)
+        .map(|f| f.finding.rule_id)
+        .collect();
+    let silent: Vec<&str> = rules
+        .iter()
+        .map(|r| r.meta.id.as_str())
+        .filter(|id| !fired.contains(*id))
+        .collect();
+    assert!(
+        silent.is_empty(),
+        "rules that never fire in the demo: {silent:?}"
+    );
+}

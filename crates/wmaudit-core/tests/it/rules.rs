@@ -404,7 +404,12 @@ fn fires_fixtures_flag_the_expected_resources() {
         ("workmail-export-rights", &["user/vendor", "user/wildcard"]),
         (
             "workmail-leftover-permissions",
-            &["group/Support", "policy/MailOps", "user/bob"],
+            &[
+                "group/Support",
+                "policy/MailOnlyBoundary",
+                "policy/MailOps",
+                "user/bob",
+            ],
         ),
         (
             "workmail-leftover-roles",

@@ -95,11 +95,17 @@ impl TypedCheck for RetiredServiceGrants {
         let engine = ctx.engine();
         // Who holds each managed policy directly: its detach commands.
         let mut holders: BTreeMap<PolicyId, Vec<PrincipalId>> = BTreeMap::new();
+        // And whose permission boundary it is: a policy in use as one cannot
+        // be deleted.
+        let mut bounded: BTreeMap<PolicyId, Vec<PrincipalId>> = BTreeMap::new();
         for (id, p) in ctx.all_principals() {
             for a in &p.attachments {
                 if a.kind == AttachKind::Managed {
                     holders.entry(a.policy).or_default().push(id);
                 }
+            }
+            if let Some(b) = p.boundary {
+                bounded.entry(b).or_default().push(id);
             }
         }
         let service_policies: BTreeSet<&str> = params
@@ -190,14 +196,28 @@ impl TypedCheck for RetiredServiceGrants {
                             let p = engine.principal(id);
                             f = f.fix(fix::detach(p.kind, &p.name, arn));
                         }
+                        let boundaries = bounded.get(&pid).map_or(0, Vec::len);
+                        for &id in bounded.get(&pid).into_iter().flatten() {
+                            let p = engine.principal(id);
+                            f = f.fix(fix::delete_boundary(p.kind, &p.name));
+                        }
                         f = f.fix(fix::delete_policy(arn));
-                        format!(
-                            "nothing else is in it: {}",
-                            phase.todo(&format!(
-                                "detach it ({}) and delete it, older versions first",
-                                count(users, "attachment")
-                            ))
-                        )
+                        let mut uses = Vec::new();
+                        if users > 0 {
+                            uses.push(count(users, "attachment"));
+                        }
+                        if boundaries > 0 {
+                            uses.push(format!(
+                                "{} as permission boundary",
+                                count(boundaries, "use")
+                            ));
+                        }
+                        let what = if uses.is_empty() {
+                            "delete it".to_owned()
+                        } else {
+                            format!("detach it ({}) and delete it", uses.join(", "))
+                        };
+                        format!("nothing else is in it: {}", phase.todo(&what))
                     } else {
                         f = f.fix(fix::new_version(arn, name));
                         phase.todo("remove them and save a new default version")

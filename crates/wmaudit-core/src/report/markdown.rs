@@ -204,7 +204,10 @@ pub fn render_uncapped(report: &ScanReport) -> String {
                 // Names come from the account: escaped text, not a code span
                 // (a `\\` before `|` inside a code span would end the cell).
                 escape(&super::resource_label(&f.resource)),
-                escape(f.message.trim()),
+                match super::via_line(f) {
+                    Some(via) => format!("{}<br>{}", escape(f.message.trim()), escape(&via)),
+                    None => escape(f.message.trim()),
+                },
             ));
         }
         out.push('\n');

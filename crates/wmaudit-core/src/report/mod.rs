@@ -250,6 +250,46 @@ pub fn gate_line(report: &ScanReport) -> String {
     gate_verdict(&report.gate).text
 }
 
+/// Where a finding comes from, in one line for the human formats: the
+/// statements its evidence names (policy, how it is attached, Sid or index),
+/// at most three, then a count. `None` when the evidence names no policy
+/// (a credential report cell, a trust policy detail stands in the message).
+pub(crate) fn via_line(f: &crate::findings::Finding) -> Option<String> {
+    const SHOWN: usize = 3;
+    let parts: Vec<String> = f
+        .evidence
+        .iter()
+        .filter_map(|e| {
+            let policy = e.policy.as_deref()?;
+            // An ARN is long; its name says which policy.
+            let name = if policy.starts_with("arn:") {
+                policy.rsplit('/').next().unwrap_or(policy)
+            } else {
+                policy
+            };
+            let mut s = name.to_owned();
+            if let Some(a) = &e.attached {
+                s.push_str(&format!(" ({a})"));
+            }
+            match (&e.sid, e.statement) {
+                (Some(sid), _) => s.push_str(&format!(", statement {sid:?}")),
+                (None, Some(i)) => s.push_str(&format!(", statement {i}")),
+                (None, None) => {}
+            }
+            Some(s)
+        })
+        .collect();
+    if parts.is_empty() {
+        return None;
+    }
+    let more = parts.len().saturating_sub(SHOWN);
+    let mut line = parts.into_iter().take(SHOWN).collect::<Vec<_>>().join("; ");
+    if more > 0 {
+        line.push_str(&format!("; and {more} more"));
+    }
+    Some(format!("via {line}"))
+}
+
 /// Rules left out because they need opt-in data nobody asked for, in one
 /// sentence (not a coverage gap, but never silent).
 pub(crate) fn not_requested_line(report: &ScanReport) -> Option<String> {
@@ -305,4 +345,52 @@ pub(crate) fn coverage_gaps(report: &ScanReport) -> Vec<Gap> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod via_tests {
+    use crate::findings::{Evidence, Finding, ResourceKind, Severity};
+
+    fn finding(evidence: Vec<Evidence>) -> Finding {
+        Finding::builder("r", Severity::High, "111122223333")
+            .resource(ResourceKind::User, "u", "arn:aws:iam::111122223333:user/u")
+            .message("User u.")
+            .evidence_all(evidence)
+            .build()
+            .unwrap()
+    }
+
+    fn statement(policy: &str, i: usize, sid: Option<&str>) -> Evidence {
+        Evidence {
+            policy: Some(policy.into()),
+            attached: Some("through group G".into()),
+            statement: Some(i),
+            sid: sid.map(Into::into),
+            ..Evidence::default()
+        }
+    }
+
+    #[test]
+    fn names_three_statements_then_counts() {
+        let f = finding(
+            (0..5)
+                .map(|i| statement("arn:aws:iam::111122223333:policy/path/Mail", i, None))
+                .collect(),
+        );
+        assert_eq!(
+            super::via_line(&f).unwrap(),
+            "via Mail (through group G), statement 0; Mail (through group G), statement 1; \
+             Mail (through group G), statement 2; and 2 more"
+        );
+        let f = finding(vec![statement("inline:x", 4, Some("Sid1"))]);
+        assert_eq!(
+            super::via_line(&f).unwrap(),
+            "via inline:x (through group G), statement \"Sid1\""
+        );
+        let f = finding(vec![Evidence {
+            detail: Some("password_enabled=true".into()),
+            ..Evidence::default()
+        }]);
+        assert_eq!(super::via_line(&f), None, "no policy, no via line");
+    }
 }

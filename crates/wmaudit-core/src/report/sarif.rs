@@ -331,6 +331,9 @@ fn message_text(f: &Finding) -> String {
     } else {
         format!("{label}: {msg}")
     };
+    if let Some(via) = super::via_line(f) {
+        text.push_str(&format!("\n\n{}", capitalize(&via)));
+    }
     if !r.arn.is_empty() && !text.contains(&r.arn) {
         text.push_str(&format!("\n\nResource: {}", r.arn));
     }

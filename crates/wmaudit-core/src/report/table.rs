@@ -61,7 +61,10 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
                 severity_cell(f.severity, opts.color),
                 Cell::new(break_id(&f.rule_id, rule_width)),
                 Cell::new(cell(&super::resource_label(&f.resource))),
-                Cell::new(cell(f.message.trim())),
+                Cell::new(match super::via_line(f) {
+                    Some(via) => format!("{}\n{}", cell(f.message.trim()), cell(&via)),
+                    None => cell(f.message.trim()).into_owned(),
+                }),
             ]);
         }
         out.push_str(&t.to_string());

@@ -1409,3 +1409,39 @@ fn markdown_fits_github_limits() {
         "one row for the missing group's 300 members"
     );
 }
+
+/// Every human format says what grants a finding (#15 defect 6): the
+/// policy, how it is attached and the statement, as JSON's evidence has it.
+#[test]
+fn human_formats_say_what_grants_each_finding() {
+    let rules = wmaudit_core::rules::RuleSet::builtin().unwrap();
+    let config = wmaudit_core::config::Config::default();
+    let opts = wmaudit_core::scan::ScanOptions::new(&rules, &config);
+    let demo = wmaudit_core::demo::snapshots().unwrap();
+    let r = wmaudit_core::scan::scan(&demo[0], &opts);
+    let via = "via inline:helpdesk-password-reset (through group HelpDesk), statement \"ResetForgottenPasswords\"";
+    let wide = RenderOptions {
+        width: Some(1000),
+        ..PLAIN
+    };
+    let table = report::render(Format::Table, &r, &wide);
+    assert!(table.contains(via), "{table}");
+    let md = report::render(Format::Markdown, &r, &PLAIN);
+    assert!(
+        md.contains("via inline:helpdesk-password-reset (through group HelpDesk), statement \"ResetForgottenPasswords\""),
+        "{md}"
+    );
+    let sarif = parse(&report::render(Format::Sarif, &r, &PLAIN));
+    let texts: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["message"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("\n\nVia inline:helpdesk-password-reset (through group HelpDesk)")),
+        "{texts:?}"
+    );
+}

@@ -324,7 +324,12 @@ fn write_report(
 }
 
 fn cmd_rules(args: crate::args::RulesArgs) -> Result<u8> {
-    let (rules, _) = load_rules(&args.rules)?;
+    let (rules, config) = load_rules(&args.rules)?;
+    let disabled = &config.changes.disabled;
+    let config_file = config
+        .file
+        .as_ref()
+        .map_or("the config".to_owned(), |p| p.display().to_string());
     match args.command.unwrap_or(RulesCommand::List) {
         RulesCommand::List => {
             let mut table = comfy_table::Table::new();
@@ -334,24 +339,65 @@ fn cmd_rules(args: crate::args::RulesArgs) -> Result<u8> {
             if let Some(w) = terminal_width() {
                 table.set_width(w);
             }
-            for r in rules.iter() {
-                table.add_row([r.meta.id.as_str(), r.meta.severity.as_str(), &r.meta.title]);
+            // Disabled rules stay listed, as disabled: a rule that vanished
+            // read as one that does not exist.
+            let mut rows: Vec<(&str, String, &str)> = rules
+                .iter()
+                .map(|r| {
+                    (
+                        r.meta.id.as_str(),
+                        r.meta.severity.to_string(),
+                        r.meta.title.as_str(),
+                    )
+                })
+                .chain(disabled.iter().map(|r| {
+                    (
+                        r.meta.id.as_str(),
+                        "disabled".to_owned(),
+                        r.meta.title.as_str(),
+                    )
+                }))
+                .collect();
+            rows.sort();
+            for (id, severity, title) in rows {
+                table.add_row([id, severity.as_str(), title]);
             }
             to_stdout(|out| {
                 writeln!(out, "{table}")?;
-                writeln!(
-                    out,
-                    "{} rules. `wmaudit rules show ID` for one rule's documentation.",
-                    rules.len()
-                )
+                if disabled.is_empty() {
+                    writeln!(
+                        out,
+                        "{} rules. `wmaudit rules show ID` for one rule's documentation.",
+                        rules.len()
+                    )
+                } else {
+                    writeln!(
+                        out,
+                        "{} rules, {} disabled by {config_file}. `wmaudit rules show ID` for one \
+                         rule's documentation.",
+                        rules.len() + disabled.len(),
+                        disabled.len()
+                    )
+                }
             })?;
         }
         RulesCommand::Show { id } => {
-            let rule = rules.get(&id).ok_or_else(|| {
-                let hint =
-                    wmaudit_core::diag::did_you_mean(&id, rules.iter().map(|r| r.meta.id.as_str()));
+            let off = disabled.iter().find(|r| r.meta.id == id);
+            let rule = rules.get(&id).or(off).ok_or_else(|| {
+                let hint = wmaudit_core::diag::did_you_mean(
+                    &id,
+                    rules.iter().chain(disabled).map(|r| r.meta.id.as_str()),
+                );
                 UsageError(format!("no rule {id:?}; `wmaudit rules` lists them{hint}"))
             })?;
+            if off.is_some() {
+                to_stdout(|out| {
+                    writeln!(
+                        out,
+                        "**Disabled** by {config_file} (`enabled = false`): scans do not run it.\n"
+                    )
+                })?;
+            }
             let params = if rule.params.is_empty() {
                 None
             } else {

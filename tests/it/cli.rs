@@ -1063,3 +1063,95 @@ fn end_of_support_in_every_format_and_on_the_day() {
         "readiness"
     );
 }
+
+/// A configuration leaves a trace (#15 defect 4): every format names the
+/// file (and that it was found in the current directory), the disabled
+/// rules, severity overrides, changed parameters and the designated
+/// administrators; `rules` and `rules show` keep a disabled rule, as disabled.
+#[test]
+fn configuration_is_stated_in_every_format_and_by_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wmaudit.toml"),
+        "[rules.root-hardware-mfa]\nenabled = false\n\n\
+         [rules.iam-user-direct-policies]\nseverity = \"medium\"\n\n\
+         [rules.root-recent-use.params]\ndays = 30\n",
+    )
+    .unwrap();
+    let run_here = |args: &[&str]| {
+        let out = wmaudit()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (_, out, err) = run_here(&["scan", "--demo", "--format", "json", "--fail-on", "none"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let c = &doc[0]["configuration"];
+    assert_eq!(c["file"], "wmaudit.toml", "{c}");
+    assert_eq!(c["discovered"], true);
+    assert_eq!(
+        c["disabled_rules"],
+        serde_json::json!(["root-hardware-mfa"])
+    );
+    assert_eq!(
+        c["severity_overrides"],
+        serde_json::json!([{"rule": "iam-user-direct-policies", "from": "low", "to": "medium"}])
+    );
+    assert_eq!(
+        c["params_changed"],
+        serde_json::json!([{"rule": "root-recent-use", "params": ["days"]}])
+    );
+    assert_eq!(c["designated_by"], "default");
+    assert_eq!(
+        c["designated_administrators"],
+        serde_json::json!([
+            "arn:aws:iam::111122223333:user/bob",
+            "arn:aws:iam::111122223333:user/dave",
+            "arn:aws:iam::111122223333:user/judy"
+        ])
+    );
+
+    let (_, md, _) = run_here(&[
+        "scan",
+        "--demo",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "none",
+    ]);
+    assert!(
+        md.contains("**Configuration:** wmaudit.toml (found in the current directory); disabled: root-hardware-mfa; severity: iam-user-direct-policies low -\\> medium; parameters: root-recent-use (days)"),
+        "{md}"
+    );
+    let (_, table, _) = run_here(&["scan", "--demo", "--format", "table", "--fail-on", "none"]);
+    assert!(
+        table.contains("(found in the current directory)"),
+        "{table}"
+    );
+    assert!(table.contains("disabled: root-hardware-mfa"), "{table}");
+    let (_, sarif, _) = run_here(&["scan", "--demo", "--format", "sarif", "--fail-on", "none"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["configuration"]["disabled_rules"],
+        serde_json::json!(["root-hardware-mfa"])
+    );
+
+    let (code, list, _) = run_here(&["rules"]);
+    assert_eq!(code, 0);
+    let row = list
+        .lines()
+        .find(|l| l.contains("root-hardware-mfa"))
+        .expect("a disabled rule is still listed");
+    assert!(row.contains("disabled"), "{row}");
+    assert!(list.contains("1 disabled by wmaudit.toml"), "{list}");
+    let (code, show, err) = run_here(&["rules", "show", "root-hardware-mfa"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(show.starts_with("**Disabled** by wmaudit.toml"), "{show}");
+}

@@ -11,8 +11,8 @@ use crate::catalog::{ActionSet, Catalog};
 use crate::config::{Config, Suppression};
 use crate::eval::{Decision, Engine};
 use crate::findings::{
-    ConfigNotice, Coverage, DateSource, EndOfSupport, Finding, Gate, NoticeKind, PrincipalSummary,
-    ReportedFinding, ScanMeta, ScanReport, Severity, Suppressed, Verdict,
+    ConfigNotice, ConfigSummary, Coverage, DateSource, EndOfSupport, Finding, Gate, NoticeKind,
+    PrincipalSummary, ReportedFinding, ScanMeta, ScanReport, Severity, Suppressed, Verdict,
 };
 use crate::report::v1::SCHEMA;
 use crate::rules::context::{Context, WorkMailFacts, designated_admins};
@@ -178,6 +178,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         DateSource::Clock
     };
     let end_of_support = end_of_support(opts.rules, &findings, as_of, date_from);
+    let config = config_summary(opts.config, &ctx);
     let mut report = ScanReport {
         meta,
         rules: opts.rules.iter().map(|r| r.meta.clone()).collect(),
@@ -193,9 +194,34 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             verdict,
         },
         end_of_support,
+        config,
     };
     redact_input_text(&mut report);
     report
+}
+
+/// What the configuration changed, and whom it designates.
+fn config_summary(config: &crate::config::Config, ctx: &Context<'_>) -> ConfigSummary {
+    let mut designated: Vec<String> = match ctx.engine {
+        Some(e) => ctx
+            .admins
+            .iter()
+            .map(|&id| e.principal(id).arn.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    designated.sort();
+    let c = &config.changes;
+    ConfigSummary {
+        file: config.file.as_ref().map(|p| p.display().to_string()),
+        discovered: config.discovered,
+        disabled_rules: c.disabled.iter().map(|r| r.meta.id.clone()).collect(),
+        severity_overrides: c.severity.clone(),
+        params_changed: c.params.clone(),
+        suppressions: config.suppressions.len(),
+        administrator_patterns: config.administrators.clone(),
+        designated_administrators: designated,
+    }
 }
 
 /// The users and roles that are allowed any action of these services: the
@@ -271,6 +297,9 @@ fn redact_input_text(report: &mut ScanReport) {
                 }
             }
         }
+    }
+    for a in &mut report.config.designated_administrators {
+        r(a);
     }
     for p in &mut report.principals {
         r(&mut p.arn);

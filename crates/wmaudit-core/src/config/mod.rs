@@ -29,9 +29,25 @@ pub struct Suppression {
     rule_offset: usize,
 }
 
+/// What applying a config changed about the rules, for the configuration
+/// block every report carries and for `wmaudit rules`.
+#[derive(Debug, Clone, Default)]
+pub struct RuleChanges {
+    /// Rules switched off (`enabled = false`), as they were before.
+    pub disabled: Vec<crate::rules::Rule>,
+    /// (rule, the rule file's severity, the config's).
+    pub severity: Vec<(String, Severity, Severity)>,
+    /// (rule, the parameter names the config sets).
+    pub params: Vec<(String, Vec<String>)>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub file: Option<PathBuf>,
+    /// The file was found in the current directory, not named with --config.
+    pub discovered: bool,
+    /// Filled by [`Config::apply`] (and the `*_and_apply` constructors).
+    pub changes: RuleChanges,
     pub fail_on: Option<Option<Severity>>,
     /// ARN patterns of designated WorkMail administrators.
     pub administrators: Vec<String>,
@@ -78,8 +94,8 @@ impl Config {
         rules: &mut RuleSet,
     ) -> Result<Config, Diagnostics> {
         let mut found = Vec::new();
-        let c = Config::read(text, file, &mut found);
-        c.apply_into(rules, &mut found);
+        let mut c = Config::read(text, file, &mut found);
+        c.changes = c.apply_into(rules, &mut found);
         Diagnostics::check(found)?;
         Ok(c)
     }
@@ -100,18 +116,20 @@ impl Config {
             .map_err(|e| Diagnostic::file(&file, format!("cannot read: {e}")))?;
         let mut c = Config::parse_and_apply(&text, &file, rules)?;
         c.file = Some(path.to_owned());
+        c.discovered = explicit.is_none();
         Ok(c)
     }
 
     /// Applies per-rule overrides to a rule set and checks that every rule id
     /// the config names exists.
-    pub fn apply(&self, rules: &mut RuleSet) -> Result<(), Diagnostics> {
+    pub fn apply(&mut self, rules: &mut RuleSet) -> Result<(), Diagnostics> {
         let mut found = Vec::new();
-        self.apply_into(rules, &mut found);
+        self.changes = self.apply_into(rules, &mut found);
         Diagnostics::check(found)
     }
 
-    fn apply_into(&self, rules: &mut RuleSet, found: &mut Vec<Diagnostic>) {
+    fn apply_into(&self, rules: &mut RuleSet, found: &mut Vec<Diagnostic>) -> RuleChanges {
+        let mut changes = RuleChanges::default();
         let (file, text) = match &self.source {
             Some((f, t)) => (f.as_str(), t.as_str()),
             None => (DEFAULT_CONFIG_FILE, ""),
@@ -145,9 +163,17 @@ impl Config {
                 continue;
             };
             if let Some(sev) = o.severity {
+                if sev != rule.meta.severity {
+                    changes
+                        .severity
+                        .push((o.id.clone(), rule.meta.severity, sev));
+                }
                 rule.meta.severity = sev;
             }
             if let Some((params, offset)) = &o.params {
+                changes
+                    .params
+                    .push((o.id.clone(), params.keys().cloned().collect()));
                 let mut merged = rule.params.clone();
                 merged.extend(params.clone());
                 let prepared = checks::find(&rule.check)
@@ -171,8 +197,11 @@ impl Config {
             }
         }
         for id in disabled {
-            rules.remove(&id);
+            changes.disabled.extend(rules.remove(&id));
         }
+        changes.severity.sort();
+        changes.params.sort();
+        changes
     }
 }
 
@@ -219,7 +248,7 @@ expires = 2027-04-30
 
     #[test]
     fn applies_overrides() {
-        let c = Config::parse(GOOD, "wmaudit.toml").unwrap();
+        let mut c = Config::parse(GOOD, "wmaudit.toml").unwrap();
         assert_eq!(c.fail_on, Some(Some(Severity::Medium)));
         assert_eq!(c.suppressions[0].line, 14);
         assert_eq!(

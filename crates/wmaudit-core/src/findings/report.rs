@@ -198,6 +198,96 @@ impl Verdict {
     }
 }
 
+/// The configuration a scan ran with, so a report says what was changed:
+/// a disabled rule is listed here, not silently missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ConfigSummary {
+    /// The config file used, if any.
+    pub file: Option<String>,
+    /// It was picked up from the current directory (no `--config`).
+    pub discovered: bool,
+    pub disabled_rules: Vec<String>,
+    /// (rule, rule file's severity, the config's).
+    pub severity_overrides: Vec<(String, Severity, Severity)>,
+    /// (rule, parameter names set by the config).
+    pub params_changed: Vec<(String, Vec<String>)>,
+    pub suppressions: usize,
+    /// `workmail.administrators` patterns; empty means the default designation.
+    pub administrator_patterns: Vec<String>,
+    /// ARNs of the designated WorkMail administrators, sorted.
+    pub designated_administrators: Vec<String>,
+}
+
+impl ConfigSummary {
+    /// How the administrators were chosen, in words.
+    pub fn designation_basis(&self) -> &'static str {
+        if self.administrator_patterns.is_empty() {
+            "default: members of groups that hold AmazonWorkMailFullAccess"
+        } else {
+            "configured: workmail.administrators"
+        }
+    }
+
+    /// One paragraph for the human formats.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        parts.push(match &self.file {
+            Some(f) if self.discovered => format!("{f} (found in the current directory)"),
+            Some(f) => f.clone(),
+            None => "no config file (defaults)".to_owned(),
+        });
+        if !self.disabled_rules.is_empty() {
+            parts.push(format!("disabled: {}", self.disabled_rules.join(", ")));
+        }
+        if !self.severity_overrides.is_empty() {
+            let s: Vec<String> = self
+                .severity_overrides
+                .iter()
+                .map(|(r, from, to)| format!("{r} {from} -> {to}"))
+                .collect();
+            parts.push(format!("severity: {}", s.join(", ")));
+        }
+        if !self.params_changed.is_empty() {
+            let s: Vec<String> = self
+                .params_changed
+                .iter()
+                .map(|(r, keys)| format!("{r} ({})", keys.join(", ")))
+                .collect();
+            parts.push(format!("parameters: {}", s.join(", ")));
+        }
+        if self.suppressions > 0 {
+            parts.push(format!(
+                "{} suppression{}",
+                self.suppressions,
+                if self.suppressions == 1 { "" } else { "s" }
+            ));
+        }
+        let names: Vec<&str> = self
+            .designated_administrators
+            .iter()
+            .map(|a| a.rsplit(['/', ':']).next().unwrap_or(a))
+            .collect();
+        let shown = 10;
+        let mut admins = names
+            .iter()
+            .take(shown)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if names.len() > shown {
+            admins.push_str(&format!(" and {} more", names.len() - shown));
+        }
+        if names.is_empty() {
+            admins = "none".to_owned();
+        }
+        parts.push(format!(
+            "WorkMail administrators ({}): {admins}",
+            self.designation_basis()
+        ));
+        parts.join("; ")
+    }
+}
+
 /// Where the evaluation date came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -303,6 +393,7 @@ pub struct ScanReport {
     pub notices: Vec<ConfigNotice>,
     pub gate: Gate,
     pub end_of_support: EndOfSupport,
+    pub config: ConfigSummary,
 }
 
 impl ScanReport {

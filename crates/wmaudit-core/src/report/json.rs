@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use crate::findings::{
-    ConfigNotice, EndOfSupport, Evidence, PrincipalSummary, ReportedFinding, Resource,
-    ResourceKind, RuleMeta, ScanReport, Severity, Verdict,
+    ConfigNotice, ConfigSummary, EndOfSupport, Evidence, PrincipalSummary, ReportedFinding,
+    Resource, ResourceKind, RuleMeta, ScanReport, Severity, Verdict,
 };
 use crate::snapshot::SourceKind;
 
@@ -141,6 +141,39 @@ fn principal(p: &PrincipalSummary) -> v1::Principal<'_> {
     }
 }
 
+pub(crate) fn configuration(c: &ConfigSummary) -> v1::Configuration<'_> {
+    v1::Configuration {
+        file: opt(&c.file),
+        discovered: c.discovered,
+        disabled_rules: Cow::Borrowed(&c.disabled_rules),
+        severity_overrides: c
+            .severity_overrides
+            .iter()
+            .map(|(rule, from, to)| v1::SeverityOverride {
+                rule: b(rule),
+                from: b(from.as_str()),
+                to: b(to.as_str()),
+            })
+            .collect(),
+        params_changed: c
+            .params_changed
+            .iter()
+            .map(|(rule, keys)| v1::ParamsChanged {
+                rule: b(rule),
+                params: Cow::Borrowed(keys),
+            })
+            .collect(),
+        suppressions: c.suppressions,
+        administrator_patterns: Cow::Borrowed(&c.administrator_patterns),
+        designated_by: b(if c.administrator_patterns.is_empty() {
+            "default"
+        } else {
+            "configured"
+        }),
+        designated_administrators: Cow::Borrowed(&c.designated_administrators),
+    }
+}
+
 pub(crate) fn end_of_support(e: &EndOfSupport) -> v1::EndOfSupport<'_> {
     v1::EndOfSupport {
         service: b(&e.service),
@@ -224,6 +257,7 @@ impl<'a> v1::Report<'a> {
                 passed: g.verdict == Verdict::Passed,
             },
             end_of_support: Some(end_of_support(&report.end_of_support)),
+            configuration: Some(configuration(&report.config)),
             coverage: v1::Coverage {
                 complete: c.is_complete(),
                 not_collected: c

@@ -166,6 +166,10 @@ pub fn render_uncapped(report: &ScanReport) -> String {
         "**End of support:** {}\n\n",
         escape(&report.end_of_support.summary())
     ));
+    out.push_str(&format!(
+        "**Configuration:** {}\n\n",
+        escape(&report.config.summary())
+    ));
 
     // Gate verdict first: it is what a reviewer looks for.
     let verdict = super::gate_verdict(&report.gate);

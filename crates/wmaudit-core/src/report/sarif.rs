@@ -471,6 +471,7 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
             baseline_findings: baseline,
             omitted_findings: left_out,
             end_of_support: super::json::end_of_support(&report.end_of_support),
+            configuration: super::json::configuration(&report.config),
         },
     }
 }

@@ -107,6 +107,8 @@ pub(crate) struct RunProperties<'a> {
     pub omitted_findings: usize,
     /// The JSON report's `end_of_support` object.
     pub end_of_support: v1::EndOfSupport<'a>,
+    /// The JSON report's `configuration` object.
+    pub configuration: v1::Configuration<'a>,
 }
 
 #[derive(Serialize)]

@@ -179,6 +179,10 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
         Cell::new("WorkMail"),
         Cell::new(report.end_of_support.summary()),
     ]);
+    t.add_row(vec![
+        Cell::new("Config"),
+        Cell::new(cell(&report.config.summary())),
+    ]);
     let counts = report.count_by_severity();
     let by_sev: Vec<String> = Severity::ALL
         .iter()

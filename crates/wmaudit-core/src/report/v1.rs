@@ -36,6 +36,9 @@ pub struct Report<'a> {
     /// Added in 0.2; absent from older reports (read as `None`).
     #[serde(default)]
     pub end_of_support: Option<EndOfSupport<'a>>,
+    /// Added after 0.1.0; absent from older reports.
+    #[serde(default)]
+    pub configuration: Option<Configuration<'a>>,
     pub coverage: Coverage<'a>,
     pub findings: Seq<'a, Finding<'a>>,
     pub principals: Vec<Principal<'a>>,
@@ -103,6 +106,36 @@ pub struct EndOfSupport<'a> {
     pub phase: Str<'a>,
     /// Active findings of the clean-up rules.
     pub leftover_items: usize,
+}
+
+/// The configuration the scan ran with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Configuration<'a> {
+    /// The config file, or `null` for none (defaults).
+    pub file: Option<Str<'a>>,
+    /// Found in the current directory rather than named with `--config`.
+    pub discovered: bool,
+    pub disabled_rules: Cow<'a, [String]>,
+    pub severity_overrides: Vec<SeverityOverride<'a>>,
+    pub params_changed: Vec<ParamsChanged<'a>>,
+    pub suppressions: usize,
+    pub administrator_patterns: Cow<'a, [String]>,
+    /// `configured` or `default`.
+    pub designated_by: Str<'a>,
+    pub designated_administrators: Cow<'a, [String]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityOverride<'a> {
+    pub rule: Str<'a>,
+    pub from: Str<'a>,
+    pub to: Str<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamsChanged<'a> {
+    pub rule: Str<'a>,
+    pub params: Cow<'a, [String]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,9 +10,9 @@ use proptest::prelude::*;
 use serde_json::Value;
 use wmaudit_core::eval::PrincipalKind;
 use wmaudit_core::findings::{
-    ConfigNotice, Coverage, DateSource, EndOfSupport, Evidence, Finding, Gate, NotEvaluated,
-    NoticeKind, PrincipalSummary, Reference, ReportedFinding, Resource, ResourceKind, RuleMeta,
-    ScanMeta, ScanReport, Severity, Suppressed, Verdict,
+    ConfigNotice, ConfigSummary, Coverage, DateSource, EndOfSupport, Evidence, Finding, Gate,
+    NotEvaluated, NoticeKind, PrincipalSummary, Reference, ReportedFinding, Resource, ResourceKind,
+    RuleMeta, ScanMeta, ScanReport, Severity, Suppressed, Verdict,
 };
 use wmaudit_core::report::{self, Format, RenderOptions};
 use wmaudit_core::snapshot::{Gap, Part, SourceKind};
@@ -316,6 +316,7 @@ fn sample_report() -> ScanReport {
             days_left: 805,
             leftover_items: 0,
         },
+        config: ConfigSummary::default(),
     }
 }
 
@@ -605,6 +606,7 @@ fn json_content() {
             "summary",
             "gate",
             "end_of_support",
+            "configuration",
             "coverage",
             "findings",
             "principals",

@@ -564,7 +564,7 @@ fn as_of_defaults_to_the_credential_report_generation_time() {
 
 #[test]
 fn rule_params_from_config_change_the_window() {
-    let config = Config::parse(
+    let mut config = Config::parse(
         "[rules.root-recent-use]\nparams = { days = 180 }\n",
         "wmaudit.toml",
     )
@@ -951,7 +951,7 @@ fn mail_content_scan(config: &Config, baseline: Option<BTreeSet<String>>) -> Sca
 }
 
 fn parse_config(text: &str) -> Config {
-    let config = Config::parse(text, "wmaudit.toml").unwrap();
+    let mut config = Config::parse(text, "wmaudit.toml").unwrap();
     let mut rules = builtin();
     config.apply(&mut rules).unwrap();
     config
@@ -1094,7 +1094,7 @@ fn a_baseline_fingerprint_removes_the_finding_from_the_gate() {
 
 #[test]
 fn a_severity_override_changes_the_finding_and_the_gate() {
-    let config = Config::parse(
+    let mut config = Config::parse(
         "[rules.workmail-mail-content-access]\nseverity = \"low\"\n",
         "wmaudit.toml",
     )
@@ -1216,7 +1216,7 @@ administrators = ["arn:aws:iam::111122223333:role/MailMigrationRole"]
 
 #[test]
 fn a_disabled_rule_does_not_run() {
-    let config = Config::parse(
+    let mut config = Config::parse(
         "[rules.workmail-mail-content-access]\nenabled = false\n",
         "wmaudit.toml",
     )

@@ -141,6 +141,14 @@ fn principal(p: &PrincipalSummary) -> v1::Principal<'_> {
     }
 }
 
+fn not_evaluated(n: &crate::findings::NotEvaluated) -> v1::NotEvaluated<'_> {
+    v1::NotEvaluated {
+        rule_id: b(&n.rule_id),
+        resource: n.resource.as_ref().map(resource),
+        reason: b(&n.reason),
+    }
+}
+
 pub(crate) fn configuration(c: &ConfigSummary) -> v1::Configuration<'_> {
     v1::Configuration {
         file: opt(&c.file),
@@ -268,15 +276,7 @@ impl<'a> v1::Report<'a> {
                         reason: b(&g.reason),
                     })
                     .collect(),
-                not_evaluated: c
-                    .not_evaluated
-                    .iter()
-                    .map(|n| v1::NotEvaluated {
-                        rule_id: b(&n.rule_id),
-                        resource: n.resource.as_ref().map(resource),
-                        reason: b(&n.reason),
-                    })
-                    .collect(),
+                not_evaluated: c.not_evaluated.iter().map(not_evaluated).collect(),
                 incomplete_principals: c
                     .incomplete_principals
                     .iter()
@@ -286,15 +286,7 @@ impl<'a> v1::Report<'a> {
                     })
                     .collect(),
                 builtin_policies_used: Cow::Borrowed(&c.builtin_policies_used),
-                not_requested: c
-                    .not_requested
-                    .iter()
-                    .map(|n| v1::NotEvaluated {
-                        rule_id: b(&n.rule_id),
-                        resource: n.resource.as_ref().map(resource),
-                        reason: b(&n.reason),
-                    })
-                    .collect(),
+                not_requested: c.not_requested.iter().map(not_evaluated).collect(),
             },
             findings: v1::Seq::lazy(report.findings.len(), move || {
                 report.findings.iter().map(move |f| finding(report, f))

@@ -73,6 +73,17 @@ fn run(snapshot: &Snapshot, rules: &RuleSet) -> ScanReport {
     scan(snapshot, &options(rules, &Config::default()))
 }
 
+/// A scan evaluated at `as_of` instead of the fixtures' time.
+fn scan_at(snapshot: &Snapshot, rules: &RuleSet, as_of: OffsetDateTime) -> ScanReport {
+    scan(
+        snapshot,
+        &ScanOptions {
+            as_of: Some(as_of),
+            ..options(rules, &Config::default())
+        },
+    )
+}
+
 fn findings_of<'r>(report: &'r ScanReport, rule_id: &str) -> Vec<&'r Finding> {
     report
         .findings
@@ -452,14 +463,7 @@ fn root_recent_use_window_is_inclusive_and_measured_from_as_of() {
     // Root's latest use in passes.json: 2026-07-23T09:00:00Z.
     let snapshot = load("root-recent-use/passes.json");
     let at = |as_of: OffsetDateTime| {
-        let report = scan(
-            &snapshot,
-            &ScanOptions {
-                as_of: Some(as_of),
-                ..options(&rules, &Config::default())
-            },
-        );
-        findings_of(&report, "root-recent-use").len()
+        findings_of(&scan_at(&snapshot, &rules, as_of), "root-recent-use").len()
     };
     assert_eq!(at(datetime!(2026-10-21 09:00:00 UTC)), 1, "exactly 90 days");
     assert_eq!(at(datetime!(2026-10-21 09:00:01 UTC)), 0, "90 days and 1 s");
@@ -474,13 +478,7 @@ fn end_of_support_rules_turn_from_plan_to_clean_up_on_the_day() {
         let rules = only(id);
         let snapshot = load(&format!("{id}/fires.json"));
         let at = |as_of: OffsetDateTime| {
-            let report = scan(
-                &snapshot,
-                &ScanOptions {
-                    as_of: Some(as_of),
-                    ..options(&rules, &Config::default())
-                },
-            );
+            let report = scan_at(&snapshot, &rules, as_of);
             let found = findings_of(&report, id);
             assert!(!found.is_empty(), "{id} fires at {as_of}");
             let severities: BTreeSet<Severity> = found.iter().map(|f| f.severity).collect();

@@ -133,6 +133,9 @@ pub struct ScanArgs {
     /// Also write a Markdown report here (for job summaries).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
+    /// Also write a self-contained HTML report here.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub html: Option<PathBuf>,
     /// Most results per account in SARIF, the most severe first (0: no
     /// limit). GitHub code scanning rejects a run with more than 25,000.
     #[arg(long, value_name = "N", default_value_t = wmaudit_core::report::sarif::GITHUB_MAX_RESULTS, help_heading = "Output")]
@@ -259,6 +262,8 @@ pub enum FormatArg {
     /// GitHub-flavoured Markdown for job summaries and PR comments.
     #[value(alias = "md")]
     Markdown,
+    /// One self-contained HTML page (no network) for people.
+    Html,
 }
 
 // Both directions are exhaustive matches: a format added to the library
@@ -270,6 +275,7 @@ impl From<Format> for FormatArg {
             Format::Json => FormatArg::Json,
             Format::Sarif => FormatArg::Sarif,
             Format::Markdown => FormatArg::Markdown,
+            Format::Html => FormatArg::Html,
         }
     }
 }
@@ -281,6 +287,7 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Markdown => Format::Markdown,
+            FormatArg::Html => Format::Html,
         }
     }
 }

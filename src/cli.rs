@@ -80,6 +80,7 @@ fn format_of_extension(path: &Path) -> Option<Format> {
         "json" => Some(Format::Json),
         "sarif" => Some(Format::Sarif),
         "md" | "markdown" => Some(Format::Markdown),
+        "html" | "htm" => Some(Format::Html),
         "txt" => Some(Format::Table),
         _ => None,
     }
@@ -94,6 +95,7 @@ fn distinct_outputs(args: &ScanArgs) -> Result<()> {
         ("--json", &args.json),
         ("--sarif", &args.sarif),
         ("--markdown", &args.markdown),
+        ("--html", &args.html),
     ];
     let mut seen: Vec<(&str, PathBuf)> = Vec::new();
     for (flag, path) in named {
@@ -230,6 +232,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         (&args.json, Format::Json),
         (&args.sarif, Format::Sarif),
         (&args.markdown, Format::Markdown),
+        (&args.html, Format::Html),
     ] {
         if let Some(path) = path {
             files.push((path, fmt, plain));

@@ -1155,3 +1155,27 @@ fn configuration_is_stated_in_every_format_and_by_rules() {
     assert_eq!(code, 0, "{err}");
     assert!(show.starts_with("**Disabled** by wmaudit.toml"), "{show}");
 }
+
+/// The HTML report: `--html FILE`, `-o FILE.html` and `--format html` give
+/// the same self-contained page, the same bytes as sample-reports/demo.html.
+#[test]
+fn html_report_by_flag_extension_and_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_owned();
+    let (code, _, err) = run(&["scan", "--demo", "--html", &p("a.html"), "-o", &p("b.htm")]);
+    assert_eq!(code, 1, "{err}");
+    let (_, stdout, _) = run(&["scan", "--demo", "--format", "html"]);
+    let a = std::fs::read_to_string(p("a.html")).unwrap();
+    let b = std::fs::read_to_string(p("b.htm")).unwrap();
+    assert!(a.starts_with("<!doctype html>"), "{}", &a[..100]);
+    assert_eq!(a, b);
+    assert_eq!(a, stdout);
+    assert_eq!(
+        a,
+        std::fs::read_to_string(root().join("sample-reports/demo.html")).unwrap()
+    );
+    assert!(
+        !a.contains("http://") && !a.contains("src=\"http"),
+        "loads nothing"
+    );
+}

@@ -1375,6 +1375,21 @@ fn hostile_names_are_shown_inert() {
         out.stdout.contains("x\\u001b[2K\\rAll checks passed"),
         "JSON keeps the exact name"
     );
+    // HTML: shown as text, never as markup or a raw control character.
+    let out = case.run(&[
+        "scan",
+        "--auth-details",
+        "a.json",
+        "--format",
+        "html",
+        "--fail-on",
+        "none",
+    ]);
+    out.not_a_panic();
+    for bad in ['\u{1b}', '\r', '\u{7}', '\u{202e}'] {
+        assert!(!out.stdout.contains(bad), "HTML prints {bad:?}");
+    }
+    assert!(out.stdout.contains("x\\u{1b}[2K"), "shown escaped in HTML");
 }
 
 /// Evidence × statements (issue #16 item 13): a group policy of many

@@ -139,7 +139,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             }
         }
         coverage.builtin_policies_used = e.builtin_fallbacks.clone();
-        principals = summarize(&ctx, e, &sensitive_actions(catalog, opts.rules));
+        principals = summarize(&ctx, e, &sensitive_by_rule(opts.rules));
     }
 
     let failing = findings
@@ -476,20 +476,24 @@ fn apply_suppressions(
 }
 
 /// The actions every rule in the set treats as sensitive.
-fn sensitive_actions(catalog: &Catalog, rules: &RuleSet) -> ActionSet {
-    let mut set = catalog.empty_set();
-    for actions in rules.iter().filter_map(|r| r.sensitive_actions()) {
-        set.union_with(&actions);
-    }
-    set
+/// Each rule's sensitive actions (the rules that have some), in rule order.
+fn sensitive_by_rule(rules: &RuleSet) -> Vec<(String, ActionSet)> {
+    rules
+        .iter()
+        .filter_map(|r| r.sensitive_actions().map(|a| (r.meta.id.clone(), a)))
+        .collect()
 }
 
 fn summarize(
     ctx: &Context<'_>,
     engine: &Engine<'_>,
-    sensitive: &ActionSet,
+    by_rule: &[(String, ActionSet)],
 ) -> Vec<PrincipalSummary> {
     let catalog = engine.catalog();
+    let mut sensitive = catalog.empty_set();
+    for (_, set) in by_rule {
+        sensitive.union_with(set);
+    }
     engine
         .principal_ids()
         .iter()
@@ -506,7 +510,16 @@ fn summarize(
                 }
             }
             let mut held = access.allowed.clone();
-            held.intersect_with(sensitive);
+            held.intersect_with(&sensitive);
+            let capabilities = by_rule
+                .iter()
+                .filter_map(|(id, set)| {
+                    let mut mine = held.clone();
+                    mine.intersect_with(set);
+                    let n = mine.count_ones(..);
+                    (n > 0).then(|| (id.clone(), n))
+                })
+                .collect();
             PrincipalSummary {
                 arn: p.arn.clone(),
                 kind: p.kind,
@@ -522,6 +535,7 @@ fn summarize(
                     .into_iter()
                     .map(str::to_owned)
                     .collect(),
+                capabilities,
             }
         })
         .collect()

@@ -127,6 +127,10 @@ pub struct PrincipalSummary {
     pub designated_admin: bool,
     /// Sensitive WorkMail actions it can perform (allowed or limited).
     pub sensitive_actions: Vec<String>,
+    /// (rule id, how many of that rule's sensitive actions it holds), for
+    /// the rules that define some and where it holds any: what it can do to
+    /// mail, whether or not a finding says so (designated administrators).
+    pub capabilities: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -138,6 +138,14 @@ fn principal(p: &PrincipalSummary) -> v1::Principal<'_> {
         workmail_admin: p.workmail_admin,
         designated_admin: p.designated_admin,
         sensitive_actions: Cow::Borrowed(&p.sensitive_actions),
+        capabilities: p
+            .capabilities
+            .iter()
+            .map(|(rule, n)| v1::Capability {
+                rule: b(rule),
+                actions: *n,
+            })
+            .collect(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! the same bytes, so reports can be diffed, cached and snapshot-tested.
 //! `docs/report-format.md` describes every format.
 
+pub mod html;
 pub mod json;
 mod json_text;
 pub mod markdown;
@@ -30,10 +31,18 @@ pub enum Format {
     Sarif,
     /// GitHub-flavoured Markdown for job summaries and PR comments.
     Markdown,
+    /// One self-contained HTML page for people.
+    Html,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Table, Format::Json, Format::Sarif, Format::Markdown];
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Sarif,
+        Format::Markdown,
+        Format::Html,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -41,6 +50,7 @@ impl Format {
             Format::Json => "json",
             Format::Sarif => "sarif",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -52,7 +62,7 @@ impl fmt::Display for Format {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown report format {0:?} (expected one of: table, json, sarif, markdown)")]
+#[error("unknown report format {0:?} (expected one of: table, json, sarif, markdown, html)")]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -66,6 +76,7 @@ impl FromStr for Format {
             "sarif" => Ok(Format::Sarif),
             // `md` is the file extension people type.
             "markdown" | "md" => Ok(Format::Markdown),
+            "html" | "htm" => Ok(Format::Html),
             _ => Err(UnknownFormat(s.to_owned())),
         }
     }
@@ -105,6 +116,7 @@ pub fn render(format: Format, report: &ScanReport, opts: &RenderOptions) -> Stri
         Format::Json => json::render(report),
         Format::Sarif => sarif::render_many([report], opts.sarif_max_results),
         Format::Markdown => markdown::render(report),
+        Format::Html => html::render_all(std::slice::from_ref(report)),
     }
 }
 
@@ -118,7 +130,7 @@ pub fn write_all<W: std::io::Write>(
     match format {
         Format::Json => json::write_many(reports, out),
         Format::Sarif => sarif::write_many(reports, opts.sarif_max_results, out),
-        Format::Table | Format::Markdown => {
+        Format::Table | Format::Markdown | Format::Html => {
             out.write_all(render_all(format, reports, opts).as_bytes())
         }
     }
@@ -135,6 +147,7 @@ pub fn render_all(format: Format, reports: &[ScanReport], opts: &RenderOptions) 
         (_, [one]) => render(format, one, opts),
         (Format::Sarif, _) => sarif::render_many(reports, opts.sarif_max_results),
         (Format::Json, _) => json::render_many(reports),
+        (Format::Html, _) => html::render_all(reports),
         (Format::Table | Format::Markdown, []) => "No accounts were scanned.\n".to_owned(),
         (Format::Table, _) => join(reports.iter().map(|r| table::render(r, opts)), "\n"),
         (Format::Markdown, _) => markdown::cap(join(

@@ -224,6 +224,16 @@ pub struct Principal<'a> {
     pub workmail_admin: bool,
     pub designated_admin: bool,
     pub sensitive_actions: Cow<'a, [String]>,
+    /// Per rule with sensitive actions, how many of them it holds (added
+    /// after 0.1.0).
+    #[serde(default)]
+    pub capabilities: Vec<Capability<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capability<'a> {
+    pub rule: Str<'a>,
+    pub actions: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -72,6 +72,7 @@ fn generated_files_are_up_to_date() {
         ("sample-reports/demo.json", Format::Json),
         ("sample-reports/demo.sarif", Format::Sarif),
         ("sample-reports/demo.md", Format::Markdown),
+        ("sample-reports/demo.html", Format::Html),
     ] {
         let text = render_all(format, &reports, &RenderOptions::default());
         stale.extend(check_or_bless(file, &text));

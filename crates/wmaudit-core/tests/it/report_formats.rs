@@ -276,6 +276,7 @@ fn sample_report() -> ScanReport {
                 workmail_admin: true,
                 designated_admin: false,
                 sensitive_actions: vec!["workmail:ResetPassword".to_owned()],
+                capabilities: vec![("workmail-mail-content-access".to_owned(), 1)],
             },
             PrincipalSummary {
                 arn: arn("role/MailRelay"),
@@ -288,6 +289,7 @@ fn sample_report() -> ScanReport {
                 workmail_admin: false,
                 designated_admin: false,
                 sensitive_actions: vec![],
+                capabilities: vec![],
             },
         ],
         notices: vec![

@@ -101,6 +101,10 @@ pub struct InputArgs {
         help_heading = "Live collection"
     )]
     pub last_accessed_wait: u64,
+    /// Give up on an API operation after this long, retries included
+    /// [default: 180].
+    #[arg(long, value_name = "SECONDS", help_heading = "Live collection")]
+    pub timeout: Option<u64>,
     /// --last-accessed jobs in flight at once.
     #[arg(
         long,
@@ -112,6 +116,10 @@ pub struct InputArgs {
     /// No progress messages on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Say every retried API call on stderr, also when stderr is not a
+    /// terminal (on a terminal they are said anyway).
+    #[arg(long, short, help_heading = "Live collection")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

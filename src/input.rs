@@ -33,6 +33,7 @@ impl InputArgs {
             || self.endpoint_url.is_some()
             || self.role_arn.is_some()
             || self.last_accessed
+            || self.timeout.is_some()
     }
 
     /// Which source the options select; conflicting options are a usage error.
@@ -43,7 +44,7 @@ impl InputArgs {
             (self.file_flags(), "--auth-details/--credential-report/..."),
             (
                 self.live_flags(),
-                "--profile/--region/--endpoint-url/--role-arn/--last-accessed",
+                "--profile/--region/--endpoint-url/--role-arn/--last-accessed/--timeout",
             ),
         ];
         let on: Vec<&str> = chosen.iter().filter(|(b, _)| *b).map(|(_, n)| *n).collect();
@@ -109,6 +110,9 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
                     "--last-accessed-wait must be at least 1 second".into()
                 ));
             }
+            if input.timeout == Some(0) {
+                bail!(UsageError("--timeout must be at least 1 second".into()));
+            }
             if input.concurrency == 0 {
                 bail!(UsageError("--concurrency must be at least 1".into()));
             }
@@ -122,6 +126,8 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
                 last_accessed: input.last_accessed,
                 last_accessed_wait: Duration::from_secs(input.last_accessed_wait),
                 concurrency: input.concurrency,
+                timeout: input.timeout.map(Duration::from_secs),
+                verbose: input.verbose,
             };
             Ok(vec![collect_blocking(&opts)?])
         }

@@ -1179,3 +1179,120 @@ fn html_report_by_flag_extension_and_format() {
         "loads nothing"
     );
 }
+
+/// Live errors (#15 defect 8): one line with the cause and the fix, no
+/// Rust debug dump; a profile that does not exist is named as such.
+#[test]
+fn live_errors_say_the_cause_and_the_fix_in_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\n\
+         sso_role_name = Auditor\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.example/start\nsso_region = us-east-1\n",
+    )
+    .unwrap();
+    let live = |args: &[&str]| {
+        let out = wmaudit()
+            .env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", &config)
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.path().join("credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let one_line = |err: &str| {
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            !err.contains("DispatchFailure(") && !err.contains("{ source"),
+            "{err}"
+        );
+    };
+
+    let (code, err) = live(&["scan", "--profile", "nosuch", "--format", "json"]);
+    assert_ne!(code, 0);
+    one_line(&err);
+    assert!(
+        err.contains("profile \"nosuch\" is not defined in") && err.contains("(defined: sso)"),
+        "{err}"
+    );
+
+    let (code, err) = live(&["scan", "--profile", "sso", "--format", "json"]);
+    assert_ne!(code, 0);
+    one_line(&err);
+    assert!(err.contains("run `aws sso login --profile sso`"), "{err}");
+
+    let (code, err) = live(&["collect", "-o", "-"]);
+    assert_ne!(code, 0);
+    one_line(&err);
+    assert!(err.contains("no AWS credentials were found"), "{err}");
+}
+
+/// A failing endpoint: each retry is said on stderr (`-v`; on a terminal
+/// without it), and `--timeout` bounds the wait.
+#[test]
+fn retries_are_said_and_timeout_bounds_a_failing_endpoint() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { break };
+            let mut buf = [0u8; 65536];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = wmaudit()
+        .env("AWS_ACCESS_KEY_ID", "AKIAEXAMPLERETRIES01")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "example-secret-for-a-local-test-server",
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .args([
+            "scan",
+            "--endpoint-url",
+            &format!("http://127.0.0.1:{port}"),
+            "--region",
+            "us-east-1",
+            "--timeout",
+            "5",
+            "--report-wait",
+            "5",
+            "-v",
+            "--format",
+            "json",
+        ])
+        .timeout(std::time::Duration::from_secs(170))
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("wmaudit: retrying sts:GetCallerIdentity (attempt 2)"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+}

@@ -68,6 +68,8 @@ impl OperationRefused {
 struct LogInner {
     sent: BTreeMap<String, u64>,
     refused: Vec<String>,
+    /// Say each retry on stderr (a person is watching).
+    announce_retries: bool,
 }
 
 /// Calls sent per operation, and operations refused; shared by all clients of
@@ -90,6 +92,18 @@ impl CallLog {
     /// Counts one attempt sent for `operation`.
     pub fn record_sent(&self, operation: &str) {
         self.with(|l| *l.sent.entry(operation.to_owned()).or_default() += 1);
+    }
+
+    /// Print a line on stderr for every retried attempt from now on: a
+    /// throttled or hung endpoint is otherwise minutes of silence.
+    pub fn announce_retries(&self, on: bool) {
+        self.with(|l| l.announce_retries = on);
+    }
+
+    fn retried(&self, operation: &str, attempt: u32) {
+        if self.with(|l| l.announce_retries) {
+            eprintln!("wmaudit: retrying {operation} (attempt {attempt})");
+        }
     }
 
     fn record_refused(&self, operation: &str) {
@@ -176,6 +190,12 @@ impl Intercept for ReadOnlyInterceptor {
     ) -> Result<(), BoxError> {
         let op = self.check(cfg)?;
         self.log.record_sent(&op);
+        let attempt = cfg
+            .load::<aws_smithy_runtime_api::client::retries::RequestAttempts>()
+            .map_or(1, |a| a.attempts());
+        if attempt > 1 {
+            self.log.retried(&op, attempt);
+        }
         Ok(())
     }
 }

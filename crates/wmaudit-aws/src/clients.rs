@@ -175,7 +175,65 @@ impl Clients {
     }
 }
 
+/// The profiles the AWS config and credentials files define, and the files
+/// read (as the CLI finds them: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
+/// else ~/.aws/config and ~/.aws/credentials).
+fn defined_profiles() -> (Vec<String>, String) {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let path = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+    };
+    let mut names = Vec::new();
+    let mut files = Vec::new();
+    for (p, is_config) in [
+        (path("AWS_CONFIG_FILE", "config"), true),
+        (path("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
+    ] {
+        let Some(p) = p else { continue };
+        files.push(p.display().to_string());
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(section) = line
+                .trim()
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+            else {
+                continue;
+            };
+            let section = section.trim();
+            let name = if is_config {
+                match section.strip_prefix("profile") {
+                    Some(rest) if rest.starts_with(char::is_whitespace) => rest.trim(),
+                    _ if section == "default" => "default",
+                    _ => continue,
+                }
+            } else {
+                section
+            };
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names.sort();
+    (names, files.join(" or "))
+}
+
 fn validate(opts: &CollectOptions) -> Result<(), CollectError> {
+    if let Some(name) = &opts.profile {
+        let (known, files) = defined_profiles();
+        if !known.iter().any(|k| k == name) {
+            return Err(CollectError::UnknownProfile {
+                name: name.clone(),
+                files,
+                known,
+            });
+        }
+    }
     if let Some(url) = &opts.endpoint_url
         && !(url.starts_with("http://") || url.starts_with("https://"))
     {

@@ -3,7 +3,6 @@
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 
 use super::allowlist::OperationRefused;
 use wmaudit_core::snapshot::{Gap, Part};
@@ -20,24 +19,54 @@ where
     let (code, message) = match err {
         SdkError::ServiceError(_) => (
             err.code().unwrap_or("UnknownError").to_owned(),
-            err.message()
-                .map_or_else(|| DisplayErrorContext(err).to_string(), str::to_owned),
+            err.message().map_or_else(|| chain(err), str::to_owned),
         ),
-        SdkError::TimeoutError(_) => ("Timeout".into(), DisplayErrorContext(err).to_string()),
-        SdkError::DispatchFailure(_) => (
-            "DispatchFailure".into(),
-            DisplayErrorContext(err).to_string(),
-        ),
-        SdkError::ResponseError(_) => {
-            ("ResponseError".into(), DisplayErrorContext(err).to_string())
-        }
-        SdkError::ConstructionFailure(_) => (
-            "ConstructionFailure".into(),
-            DisplayErrorContext(err).to_string(),
-        ),
-        _ => ("Error".into(), DisplayErrorContext(err).to_string()),
+        SdkError::TimeoutError(_) => ("Timeout".into(), chain(err)),
+        SdkError::DispatchFailure(_) => match credentials_problem(err) {
+            Some(why) => ("NoCredentials".into(), why),
+            None => ("DispatchFailure".into(), chain(err)),
+        },
+        SdkError::ResponseError(_) => ("ResponseError".into(), chain(err)),
+        SdkError::ConstructionFailure(_) => ("ConstructionFailure".into(), chain(err)),
+        _ => ("Error".into(), chain(err)),
     };
     redact(&format!("{operation}: {code}: {}", one_line(&message)))
+}
+
+/// An error and its sources as one line, each message once: the SDK's
+/// layers repeat each other ("an error occurred while loading credentials:
+/// an error occurred while loading credentials: ..."), and its Debug dump
+/// (what `DisplayErrorContext` appends) helps nobody reading a report.
+pub(crate) fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(err);
+    while let Some(e) = cur {
+        let msg = one_line(&e.to_string());
+        if !msg.is_empty() && !parts.iter().any(|p| p.contains(&msg)) {
+            parts.push(msg);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Credentials that could not be loaded, said as what to do about it.
+fn credentials_problem(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let text = chain(err);
+    if !text.contains("loading credentials") && !text.contains("credential provider") {
+        return None;
+    }
+    let fix = if text.contains("cached SSO token") || text.contains("SSO token") {
+        "the AWS IAM Identity Center (SSO) session is not logged in or has expired: run \
+         `aws sso login` with the same profile, then try again"
+    } else if text.contains("IMDS") || text.contains("no credentials found") {
+        "no AWS credentials were found (environment, profile files, SSO, instance metadata): \
+         pass --profile NAME, set AWS_PROFILE or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY \
+         variables, or run `aws configure`"
+    } else {
+        "the AWS credentials could not be loaded"
+    };
+    Some(format!("{fix} ({text})"))
 }
 
 pub(crate) fn gap<E, R>(part: Part, operation: &str, err: &SdkError<E, R>) -> Gap

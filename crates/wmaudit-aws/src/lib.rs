@@ -63,6 +63,10 @@ pub struct CollectOptions {
     pub last_accessed_wait: Duration,
     /// Jobs in flight at once.
     pub concurrency: usize,
+    /// Bound on each API operation, retries included (default: [`Tuning`]'s).
+    pub timeout: Option<Duration>,
+    /// Say retries on stderr even when it is not a terminal.
+    pub verbose: bool,
 }
 
 impl Default for CollectOptions {
@@ -77,6 +81,8 @@ impl Default for CollectOptions {
             last_accessed: false,
             last_accessed_wait: DEFAULT_LAST_ACCESSED_WAIT,
             concurrency: DEFAULT_LAST_ACCESSED_CONCURRENCY,
+            timeout: None,
+            verbose: false,
         }
     }
 }
@@ -88,6 +94,16 @@ pub enum CollectError {
         option: &'static str,
         value: String,
         expected: &'static str,
+    },
+    /// `--profile NAME` names no profile of the AWS config files.
+    #[error(
+        "profile {name:?} is not defined in {files}{}",
+        if known.is_empty() { " (no profiles are defined there)".to_owned() } else { format!(" (defined: {})", known.join(", ")) }
+    )]
+    UnknownProfile {
+        name: String,
+        files: String,
+        known: Vec<String>,
     },
     /// Every call failed: typically no or invalid credentials, or no network.
     #[error(
@@ -139,8 +155,31 @@ pub fn collect_blocking(opts: &CollectOptions) -> Result<Snapshot, CollectError>
 
 /// Collects a snapshot of the account the credentials (or `role_arn`) belong to.
 pub async fn collect(opts: &CollectOptions) -> Result<Snapshot, CollectError> {
-    let clients = Clients::load(opts, &Tuning::default()).await?;
-    collect_with(&clients, opts).await
+    let mut tuning = Tuning::default();
+    if let Some(t) = opts.timeout {
+        tuning.operation_timeout = t;
+        tuning.attempt_timeout = tuning.attempt_timeout.min(t);
+        tuning.connect_timeout = tuning.connect_timeout.min(t);
+    }
+    let clients = Clients::load(opts, &tuning).await?;
+    clients
+        .log()
+        .announce_retries(opts.verbose || Progress::new(opts.quiet).enabled);
+    collect_with(&clients, opts).await.map_err(|e| match e {
+        // The fix names the profile when there is one.
+        CollectError::NothingCollected { mut gaps } => {
+            if let Some(p) = &opts.profile {
+                for g in &mut gaps {
+                    g.reason = g.reason.replace(
+                        "run `aws sso login` with the same profile",
+                        &format!("run `aws sso login --profile {p}`"),
+                    );
+                }
+            }
+            CollectError::NothingCollected { gaps }
+        }
+        other => other,
+    })
 }
 
 /// Collects with pre-built clients (see [`Clients::from_builders`]); the

@@ -10,7 +10,6 @@
 //! inserted as text (escaped here, `textContent` in the script), never as
 //! markup. Deterministic: the same report gives the same bytes.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::findings::{ReportedFinding, ScanReport, Severity, Verdict};
@@ -149,8 +148,8 @@ fn account(out: &mut String, n: usize, r: &ScanReport) {
         suppressed, baseline
     );
 
-    matrix(out, n, r, &active);
-    causes(out, r, &active);
+    matrix(out, n, r);
+    causes(out, r);
     findings_table(out, n, &active);
     how_to_fix(out, n, r, &active);
     gaps(out, r);
@@ -163,31 +162,10 @@ fn fact(out: &mut String, term: &str, value: &str) {
 
 /// Who can get to the mail: every principal with WorkMail access or a
 /// designation, by capability, including those no finding names.
-fn matrix(out: &mut String, n: usize, r: &ScanReport, active: &[&ReportedFinding]) {
-    // The capability columns: rules that some principal holds actions of.
-    let mut columns: Vec<&str> = Vec::new();
-    for rule in &r.rules {
-        if r.principals
-            .iter()
-            .any(|p| p.capabilities.iter().any(|(id, _)| *id == rule.id))
-            && !columns.contains(&rule.id.as_str())
-        {
-            columns.push(&rule.id);
-        }
-    }
-    let mut per_resource: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in active {
-        *per_resource
-            .entry(f.finding.resource.arn.as_str())
-            .or_default() += 1;
-    }
-    let rows: Vec<_> = r
-        .principals
-        .iter()
-        .filter(|p| p.allowed + p.limited > 0 || p.designated_admin || !p.capabilities.is_empty())
-        .collect();
+fn matrix(out: &mut String, n: usize, r: &ScanReport) {
+    let access = super::mail_access(r);
     out.push_str("<h3>Who can get to the mail</h3>\n");
-    if rows.is_empty() {
+    if access.rows.is_empty() {
         out.push_str("<p>No user, group or role holds a WorkMail action.</p>\n");
         return;
     }
@@ -201,12 +179,12 @@ fn matrix(out: &mut String, n: usize, r: &ScanReport, active: &[&ReportedFinding
         "<table class=\"matrix\" id=\"m{n}\"><thead><tr><th>Principal</th><th>Designated \
          administrator</th><th>Administers WorkMail</th>"
     );
-    for c in &columns {
+    for c in &access.columns {
         let title = super::rule_meta(r, c).map_or(*c, |m| m.title.as_str());
         let _ = write!(out, "<th title=\"{}\">{}</th>", esc(title), esc(c));
     }
     out.push_str("<th>WorkMail actions</th><th>Findings</th></tr></thead><tbody>\n");
-    for p in rows {
+    for (p, findings) in &access.rows {
         let label = format!("{}/{}", p.kind.as_str(), p.name);
         let _ = write!(
             out,
@@ -221,20 +199,13 @@ fn matrix(out: &mut String, n: usize, r: &ScanReport, active: &[&ReportedFinding
             if p.designated_admin { "✓" } else { "" },
             if p.workmail_admin { "✓" } else { "" },
         );
-        for c in &columns {
-            let held = p
-                .capabilities
-                .iter()
-                .find(|(id, _)| id == c)
-                .map_or(String::new(), |(_, k)| k.to_string());
-            let _ = write!(out, "<td class=\"num\">{held}</td>");
+        for c in &access.columns {
+            let _ = write!(out, "<td class=\"num\">{}</td>", super::held(p, c));
         }
-        let findings = per_resource.get(p.arn.as_str()).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            p.allowed + p.limited,
-            findings
+            "<td class=\"num\">{}</td><td class=\"num\">{findings}</td></tr>",
+            p.allowed + p.limited
         );
     }
     out.push_str("</tbody></table>\n");
@@ -242,32 +213,8 @@ fn matrix(out: &mut String, n: usize, r: &ScanReport, active: &[&ReportedFinding
 
 /// Findings grouped by what causes them: one rule and one "via" line (the
 /// same statements) make one cause, however many principals it reaches.
-fn causes(out: &mut String, r: &ScanReport, active: &[&ReportedFinding]) {
-    let mut groups: BTreeMap<(Severity, &str, String), Vec<String>> = BTreeMap::new();
-    for f in active {
-        let f = &f.finding;
-        let via = super::via_line(f).unwrap_or_default();
-        groups
-            .entry((f.severity, f.rule_id.as_str(), via))
-            .or_default()
-            .push(super::resource_label(&f.resource));
-    }
-    let mut list: Vec<_> = groups.into_iter().collect();
-    // Most severe first, then the causes that reach the most principals.
-    list.sort_by(|a, b| {
-        (
-            std::cmp::Reverse(a.0.0),
-            std::cmp::Reverse(a.1.len()),
-            a.0.1,
-            &a.0.2,
-        )
-            .cmp(&(
-                std::cmp::Reverse(b.0.0),
-                std::cmp::Reverse(b.1.len()),
-                b.0.1,
-                &b.0.2,
-            ))
-    });
+fn causes(out: &mut String, r: &ScanReport) {
+    let list = super::causes(r);
     out.push_str("<h3>Findings by cause</h3>\n");
     if list.is_empty() {
         out.push_str("<p>No active findings.</p>\n");
@@ -277,22 +224,23 @@ fn causes(out: &mut String, r: &ScanReport, active: &[&ReportedFinding]) {
         "<table class=\"causes\"><thead><tr><th>Severity</th><th>Rule</th><th>Cause</th>\
          <th>Findings</th><th>On</th></tr></thead><tbody>\n",
     );
-    for ((sev, rule, via), on) in list.iter().take(MAX_CAUSES) {
-        let title = super::rule_meta(r, rule).map_or(*rule, |m| m.title.as_str());
-        let shown: Vec<&str> = on.iter().take(5).map(String::as_str).collect();
-        let more = on.len().saturating_sub(shown.len());
+    for c in list.iter().take(MAX_CAUSES) {
+        let title = super::rule_meta(r, c.rule).map_or(c.rule, |m| m.title.as_str());
+        let shown: Vec<&str> = c.on.iter().take(5).map(String::as_str).collect();
+        let more = c.on.len().saturating_sub(shown.len());
+        let sev = c.severity;
         let _ = writeln!(
             out,
             "<tr><td class=\"sev-{sev}\">{sev}</td><td><code>{}</code><br><span class=\"muted\">{}</span></td>\
              <td>{}</td><td class=\"num\">{}</td><td>{}{}</td></tr>",
-            esc(rule),
+            esc(c.rule),
             esc(title),
-            if via.is_empty() {
+            if c.via.is_empty() {
                 "—".to_owned()
             } else {
-                esc(via)
+                esc(&c.via)
             },
-            on.len(),
+            c.on.len(),
             esc(&shown.join(", ")),
             if more > 0 {
                 format!(" and {more} more")

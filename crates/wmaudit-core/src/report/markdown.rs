@@ -45,6 +45,91 @@ pub fn cap(text: String) -> String {
     )
 }
 
+/// Who can get to the mail, findings per rule, and findings by cause: what a
+/// reviewer acts on, before the finding-by-finding list.
+fn views(report: &ScanReport, out: &mut String) {
+    let max = super::MAX_VIEW_ROWS;
+    let access = super::mail_access(report);
+    if !access.rows.is_empty() {
+        out.push_str("### Who can get to the mail\n\n");
+        out.push_str("| Principal | Designated | Administers |");
+        for c in &access.columns {
+            out.push_str(&format!(" {} |", cell_code(c)));
+        }
+        out.push_str(" Findings |\n|---|---|---|");
+        for _ in &access.columns {
+            out.push_str("---:|");
+        }
+        out.push_str("---:|\n");
+        for (p, findings) in access.rows.iter().take(max) {
+            out.push_str(&format!(
+                "| {} | {} | {} |",
+                escape(&format!("{}/{}", p.kind.as_str(), p.name)),
+                if p.designated_admin { "yes" } else { "" },
+                if p.workmail_admin { "yes" } else { "" }
+            ));
+            for c in &access.columns {
+                out.push_str(&format!(" {} |", super::held(p, c)));
+            }
+            out.push_str(&format!(" {findings} |\n"));
+        }
+        if access.rows.len() > max {
+            out.push_str(&format!(
+                "\n… and {} more principals: the JSON and HTML reports list every one.\n",
+                access.rows.len() - max
+            ));
+        }
+        out.push_str(
+            "\nA number is how many of that rule's sensitive actions the principal holds, \
+             reported or not (designated administrators hold them by design).\n\n",
+        );
+    }
+    let per_rule = super::rule_counts(report);
+    if !per_rule.is_empty() {
+        out.push_str("### Findings per rule\n\n| Rule | Severity | Findings |\n|---|---|---:|\n");
+        for (rule, n) in &per_rule {
+            out.push_str(&format!(
+                "| {} | {} | {n} |\n",
+                cell_code(&rule.id),
+                rule.severity
+            ));
+        }
+        out.push('\n');
+        let causes = super::causes(report);
+        out.push_str(
+            "### Findings by cause\n\n| Severity | Rule | Cause | Findings | On |\n|---|---|---|---:|---|\n",
+        );
+        for c in causes.iter().take(max) {
+            let shown: Vec<&str> = c.on.iter().take(3).map(String::as_str).collect();
+            let more = c.on.len() - shown.len();
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {}{} |\n",
+                c.severity,
+                cell_code(c.rule),
+                if c.via.is_empty() {
+                    "—".to_owned()
+                } else {
+                    escape(&c.via)
+                },
+                c.on.len(),
+                escape(&shown.join(", ")),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if causes.len() > max {
+            out.push_str(&format!(
+                "\n… and {} more causes: the JSON and HTML reports have every finding.\n",
+                causes.len() - max
+            ));
+        }
+        out.push('\n');
+    }
+}
+
 /// Items of the decommission checklist shown; the rest are counted.
 const MAX_CHECKLIST_ITEMS: usize = 100;
 
@@ -191,6 +276,8 @@ pub fn render_uncapped(report: &ScanReport) -> String {
         "| **total** | **{}** |\n\n",
         counts.values().sum::<usize>()
     ));
+
+    views(report, &mut out);
 
     // Findings.
     let active: Vec<_> = super::active_findings(report).collect();

@@ -303,6 +303,122 @@ pub(crate) fn via_line(f: &crate::findings::Finding) -> Option<String> {
     Some(format!("via {line}"))
 }
 
+/// Findings that share a rule and a *via* line (the same statements): one
+/// cause, however many principals it reaches.
+pub(crate) struct Cause<'a> {
+    pub severity: crate::findings::Severity,
+    pub rule: &'a str,
+    /// Empty when the evidence names no statement.
+    pub via: String,
+    /// Resource labels, in report order.
+    pub on: Vec<String>,
+}
+
+/// The active findings grouped by cause: most severe first, then the causes
+/// that reach the most resources.
+pub(crate) fn causes(report: &ScanReport) -> Vec<Cause<'_>> {
+    use std::collections::BTreeMap;
+    let mut groups: BTreeMap<(crate::findings::Severity, &str, String), Vec<String>> =
+        BTreeMap::new();
+    for rf in active_findings(report) {
+        let f = &rf.finding;
+        groups
+            .entry((
+                f.severity,
+                f.rule_id.as_str(),
+                via_line(f).unwrap_or_default(),
+            ))
+            .or_default()
+            .push(resource_label(&f.resource));
+    }
+    let mut list: Vec<Cause<'_>> = groups
+        .into_iter()
+        .map(|((severity, rule, via), on)| Cause {
+            severity,
+            rule,
+            via,
+            on,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        (
+            std::cmp::Reverse(a.severity),
+            std::cmp::Reverse(a.on.len()),
+            a.rule,
+            &a.via,
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.severity),
+                std::cmp::Reverse(b.on.len()),
+                b.rule,
+                &b.via,
+            ))
+    });
+    list
+}
+
+/// Who can get to the mail: every principal with WorkMail actions or a
+/// designation, and the capability columns (rules with sensitive actions
+/// that some principal holds), with each principal's active finding count.
+pub(crate) struct MailAccess<'a> {
+    pub columns: Vec<&'a str>,
+    pub rows: Vec<(&'a crate::findings::PrincipalSummary, usize)>,
+}
+
+pub(crate) fn mail_access(report: &ScanReport) -> MailAccess<'_> {
+    use std::collections::HashMap;
+    let mut columns: Vec<&str> = Vec::new();
+    for rule in &report.rules {
+        let held = report
+            .principals
+            .iter()
+            .any(|p| p.capabilities.iter().any(|(id, _)| *id == rule.id));
+        if held && !columns.contains(&rule.id.as_str()) {
+            columns.push(&rule.id);
+        }
+    }
+    let mut per_arn: HashMap<&str, usize> = HashMap::new();
+    for rf in active_findings(report) {
+        *per_arn.entry(rf.finding.resource.arn.as_str()).or_default() += 1;
+    }
+    let rows = report
+        .principals
+        .iter()
+        .filter(|p| p.allowed + p.limited > 0 || p.designated_admin || !p.capabilities.is_empty())
+        .map(|p| (p, per_arn.get(p.arn.as_str()).copied().unwrap_or(0)))
+        .collect();
+    MailAccess { columns, rows }
+}
+
+/// Rows of the who-can-get-to-the-mail and cause views in the text formats
+/// (the HTML page and JSON have every one).
+pub(crate) const MAX_VIEW_ROWS: usize = 50;
+
+/// Active findings per rule, in the report's rule order.
+pub(crate) fn rule_counts(report: &ScanReport) -> Vec<(&RuleMeta, usize)> {
+    let mut out: Vec<(&RuleMeta, usize)> = Vec::new();
+    for rule in &report.rules {
+        if out.iter().any(|(r, _)| r.id == rule.id) {
+            continue;
+        }
+        let n = active_findings(report)
+            .filter(|f| f.finding.rule_id == rule.id)
+            .count();
+        if n > 0 {
+            out.push((rule, n));
+        }
+    }
+    out
+}
+
+/// How many of a column's sensitive actions a principal holds ("" if none).
+pub(crate) fn held(p: &crate::findings::PrincipalSummary, column: &str) -> String {
+    p.capabilities
+        .iter()
+        .find(|(id, _)| id == column)
+        .map_or(String::new(), |(_, n)| n.to_string())
+}
+
 /// Rules left out because they need opt-in data nobody asked for, in one
 /// sentence (not a coverage gap, but never silent).
 pub(crate) fn not_requested_line(report: &ScanReport) -> Option<String> {

@@ -27,6 +27,7 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
 
     out.push_str(&summary(report, opts.color, width));
     out.push('\n');
+    views(report, opts, width, &mut out);
 
     // Findings.
     let active: Vec<_> = super::active_findings(report).collect();
@@ -49,10 +50,25 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             .max()
             .unwrap_or(0);
         let rule_width = longest_rule.min((w.saturating_sub(13) * 3 / 10).max(12));
+        // Resource names break only after `/`, `-`, `_` or `.` too.
+        // What is left after borders, severity, rule and a message column
+        // of at least 16.
+        let room = w.saturating_sub(5 + 10 + rule_width + 2 + 16 + 2);
+        let resource_width = active
+            .iter()
+            .map(|f| super::resource_label(&f.finding.resource).chars().count())
+            .max()
+            .unwrap_or(8)
+            .min(w / 4)
+            .min(room)
+            .max(1);
         t.set_constraints(vec![
             ColumnConstraint::LowerBoundary(Width::Fixed(8 + 2)),
             ColumnConstraint::Absolute(Width::Fixed(
                 u16::try_from(rule_width + 2).unwrap_or(u16::MAX),
+            )),
+            ColumnConstraint::LowerBoundary(Width::Fixed(
+                u16::try_from(resource_width + 2).unwrap_or(u16::MAX),
             )),
         ]);
         for rf in &active {
@@ -60,7 +76,10 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
             t.add_row(vec![
                 severity_cell(f.severity, opts.color),
                 Cell::new(break_id(&f.rule_id, rule_width)),
-                Cell::new(cell(&super::resource_label(&f.resource))),
+                Cell::new(break_id(
+                    &cell(&super::resource_label(&f.resource)),
+                    resource_width,
+                )),
                 Cell::new(match super::via_line(f) {
                     Some(via) => format!("{}\n{}", cell(f.message.trim()), cell(&via)),
                     None => cell(f.message.trim()).into_owned(),
@@ -251,6 +270,101 @@ fn break_id(id: &str, width: usize) -> String {
         lines.push(line);
     }
     lines.join("\n")
+}
+
+/// Who can get to the mail and findings by cause, before the full list.
+fn views(report: &ScanReport, opts: &RenderOptions, width: u16, out: &mut String) {
+    let max = super::MAX_VIEW_ROWS;
+    let access = super::mail_access(report);
+    if !access.rows.is_empty() {
+        out.push('\n');
+        out.push_str(&heading("Who can get to the mail", opts.color));
+        let mut t = new_table(width, opts.color);
+        // Names break only after `/`, `-`, `_` or `.`, within a column that
+        // holds the longest (up to a third of the width): a name cut
+        // anywhere cannot be searched for.
+        let labels: Vec<String> = access
+            .rows
+            .iter()
+            .take(max)
+            .map(|(p, _)| cell(&format!("{}/{}", p.kind.as_str(), p.name)).into_owned())
+            .collect();
+        let name_width = labels
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(9)
+            .clamp(9, usize::from(width) / 3);
+        let mut header = vec![
+            "Principal".to_owned(),
+            "Designated".to_owned(),
+            "Administers".to_owned(),
+        ];
+        header.extend(access.columns.iter().map(|c| break_id(c, 14)));
+        header.push("Findings".to_owned());
+        t.set_header(header);
+        t.set_constraints(vec![ColumnConstraint::LowerBoundary(Width::Fixed(
+            u16::try_from(name_width + 2).unwrap_or(u16::MAX),
+        ))]);
+        for ((p, findings), label) in access.rows.iter().take(max).zip(&labels) {
+            let mut row = vec![
+                break_id(label, name_width),
+                if p.designated_admin { "yes" } else { "" }.to_owned(),
+                if p.workmail_admin { "yes" } else { "" }.to_owned(),
+            ];
+            row.extend(access.columns.iter().map(|c| super::held(p, c)));
+            row.push(findings.to_string());
+            t.add_row(row);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        if access.rows.len() > max {
+            out.push_str(&format!(
+                "… and {} more principals (the JSON and HTML reports list every one).\n",
+                access.rows.len() - max
+            ));
+        }
+    }
+    let causes = super::causes(report);
+    if !causes.is_empty() {
+        out.push('\n');
+        out.push_str(&heading("Findings by cause", opts.color));
+        let mut t = new_table(width, opts.color);
+        t.set_header(vec!["Severity", "Rule", "Findings and cause"]);
+        let w = usize::from(width);
+        let longest = causes
+            .iter()
+            .map(|c| c.rule.chars().count())
+            .max()
+            .unwrap_or(0);
+        let rule_width = longest.min((w.saturating_sub(13) * 3 / 10).max(12));
+        t.set_constraints(vec![
+            ColumnConstraint::LowerBoundary(Width::Fixed(8 + 2)),
+            ColumnConstraint::Absolute(Width::Fixed(
+                u16::try_from(rule_width + 2).unwrap_or(u16::MAX),
+            )),
+        ]);
+        for c in causes.iter().take(max) {
+            let via = if c.via.is_empty() {
+                "—".to_owned()
+            } else {
+                cell(&c.via).into_owned()
+            };
+            t.add_row(vec![
+                severity_cell(c.severity, opts.color),
+                Cell::new(break_id(c.rule, rule_width)),
+                Cell::new(format!("{} × {via}", c.on.len())),
+            ]);
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+        if causes.len() > max {
+            out.push_str(&format!(
+                "… and {} more causes (every finding is listed below).\n",
+                causes.len() - max
+            ));
+        }
+    }
 }
 
 fn heading(text: &str, color: bool) -> String {

@@ -1123,7 +1123,8 @@ fn table_content() {
     assert!(out.contains("root-mfa on whole account"));
     assert!(out.contains("expired suppression"));
     // Active findings come in the report's order.
-    let pos = |s: &str| out.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    let list = out.find("Findings (").expect("the findings list");
+    let pos = |s: &str| list + out[list..].find(s).unwrap_or_else(|| panic!("{s} missing"));
     assert!(pos("root-access-keys") < pos("user/alice smith"));
     assert!(pos("user/alice smith") < pos("policy/mail-ops"));
     assert!(pos("policy/mail-ops") < pos("group/mail-admins"));
@@ -1150,16 +1151,21 @@ fn markdown_escapes_table_cells() {
     let out = report::render(Format::Markdown, &sample_report(), &PLAIN);
     let row = out
         .lines()
-        .find(|l| l.contains("| policy/mail-ops |"))
+        .find(|l| l.contains("| policy/mail-ops |") && l.contains("It is attached"))
         .expect("mail-ops row");
     assert!(
         row.contains("on \\* \\| review it.<br>It is attached"),
         "{row}"
     );
     // Every table row has the same number of unescaped cell separators.
-    for line in out.lines().filter(|l| l.starts_with("| ")) {
+    let mut header_cells = None;
+    for line in out.lines() {
+        if !line.starts_with("| ") {
+            header_cells = None;
+            continue;
+        }
         let cells = line.replace("\\|", "").matches('|').count();
-        assert!(cells == 3 || cells == 5, "{line}");
+        assert_eq!(cells, *header_cells.get_or_insert(cells), "{line}");
     }
     // `<root_account>` must not vanish as an HTML tag.
     assert!(out.contains("\\<root\\_account\\>"));
@@ -1248,9 +1254,16 @@ proptest! {
         let json = parse(&report::render(Format::Json, &r, &PLAIN));
         assert_valid(&STRICT_REPORT_SCHEMA, &json, "json");
         let md = report::render(Format::Markdown, &r, &PLAIN);
-        for line in md.lines().filter(|l| l.starts_with("| ")) {
+        // Every row of a table has as many cells as its header.
+        let mut header_cells = None;
+        for line in md.lines() {
+            if !line.starts_with("| ") {
+                header_cells = None;
+                continue;
+            }
             let cells = line.replace("\\|", "").matches('|').count();
-            prop_assert!(cells == 3 || cells == 5, "{}", line);
+            let want = *header_cells.get_or_insert(cells);
+            prop_assert!(cells == want, "{} (the header has {})", line, want);
         }
         let opts = RenderOptions { color: false, width: Some(width), ..RenderOptions::PLAIN };
         let table = report::render(Format::Table, &r, &opts);
@@ -1448,4 +1461,49 @@ fn human_formats_say_what_grants_each_finding() {
             .any(|t| t.contains("\n\nVia inline:helpdesk-password-reset (through group HelpDesk)")),
         "{texts:?}"
     );
+}
+
+/// #15 views: the text formats lead with who can get to the mail (the
+/// designated administrators included, though they raise no findings), the
+/// findings per rule and by cause; names are not cut inside a word.
+#[test]
+fn text_formats_lead_with_access_and_causes() {
+    let rules = wmaudit_core::rules::RuleSet::builtin().unwrap();
+    let config = wmaudit_core::config::Config::default();
+    let opts = wmaudit_core::scan::ScanOptions::new(&rules, &config);
+    let demo = wmaudit_core::demo::snapshots().unwrap();
+    let r = wmaudit_core::scan::scan(&demo[0], &opts);
+    let md = report::render(Format::Markdown, &r, &PLAIN);
+    let at = |s: &str| {
+        md.find(s)
+            .unwrap_or_else(|| panic!("no {s:?} in the Markdown"))
+    };
+    assert!(at("### Who can get to the mail") < at("### Findings by cause"));
+    assert!(at("### Findings by cause") < at("### Findings\n"));
+    assert!(at("### Findings per rule") < at("### Findings\n"));
+    // bob is a designated administrator with no finding: listed, with 0.
+    assert!(
+        md.contains("| user/bob | yes | yes | 12 | 15 | 0 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `workmail-mail-content-access` | critical | 7 |"),
+        "{md}"
+    );
+
+    let table = report::render(Format::Table, &r, &PLAIN);
+    let t = |s: &str| {
+        table
+            .find(s)
+            .unwrap_or_else(|| panic!("no {s:?} in the table"))
+    };
+    assert!(t("Who can get to the mail") < t("Findings by cause"));
+    assert!(t("Findings by cause") < t("Findings (54 active)"));
+    for name in [
+        "group/Administrators",
+        "group/WorkMailAdmins",
+        "role/MailMigrationRole",
+    ] {
+        assert!(table.contains(name), "{name} is cut in the table:\n{table}");
+    }
 }

@@ -155,6 +155,17 @@ pub struct ScanArgs {
     /// [default: the config's fail_on, else high].
     #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on, help_heading = "Gate")]
     pub fail_on: Option<FailOn>,
+    /// Show only findings of this severity or above in the table, Markdown
+    /// and HTML (JSON, SARIF and the gate keep every finding).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity, help_heading = "Display")]
+    pub min_severity: Option<wmaudit_core::findings::Severity>,
+    /// Show only this rule's findings in the human formats (repeatable).
+    #[arg(long = "rule", value_name = "ID", help_heading = "Display")]
+    pub show_rules: Vec<String>,
+    /// Show only findings on this principal in the human formats: a name,
+    /// `user/NAME`-style label or ARN (repeatable).
+    #[arg(long = "principal", value_name = "NAME", help_heading = "Display")]
+    pub show_principals: Vec<String>,
     /// Do not exit 3 when some checks could not be evaluated.
     #[arg(long, help_heading = "Gate")]
     pub allow_incomplete: bool,
@@ -245,6 +256,11 @@ fn parse_fail_on(s: &str) -> Result<FailOn, String> {
     wmaudit_core::config::parse_fail_on(&s.to_ascii_lowercase())
         .map(FailOn)
         .ok_or_else(|| "expected critical, high, medium, low, info or none".to_owned())
+}
+
+fn parse_severity(s: &str) -> Result<wmaudit_core::findings::Severity, String> {
+    wmaudit_core::findings::Severity::parse(&s.to_ascii_lowercase())
+        .ok_or_else(|| "expected critical, high, medium, low or info".to_owned())
 }
 
 fn parse_as_of(s: &str) -> Result<time::OffsetDateTime, String> {

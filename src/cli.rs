@@ -136,6 +136,53 @@ pub(crate) fn load_rules(src: &RuleSourceArgs) -> Result<(RuleSet, Config)> {
     Ok((rules, config))
 }
 
+/// `--min-severity`, `--rule`, `--principal`, checked: a rule id that does
+/// not exist would show nothing and look like a clean account.
+fn display_filter(
+    args: &ScanArgs,
+    rules: &RuleSet,
+    config: &Config,
+) -> Result<wmaudit_core::report::filter::DisplayFilter> {
+    let known: Vec<&str> = rules
+        .iter()
+        .chain(&config.changes.disabled)
+        .map(|r| r.meta.id.as_str())
+        .collect();
+    for id in &args.show_rules {
+        if !known.contains(&id.as_str()) {
+            return Err(UsageError(format!(
+                "--rule {id:?}: no such rule{}",
+                wmaudit_core::diag::did_you_mean(id, known.iter().copied())
+            ))
+            .into());
+        }
+    }
+    let filter = wmaudit_core::report::filter::DisplayFilter {
+        min_severity: args.min_severity,
+        rules: args.show_rules.clone(),
+        principals: args.show_principals.clone(),
+    };
+    let human =
+        |f: Option<Format>| matches!(f, Some(Format::Table | Format::Markdown | Format::Html));
+    let main = args
+        .format
+        .map(Format::from)
+        .or_else(|| args.output.as_deref().and_then(format_of_extension));
+    let any_human = human(main)
+        || (main.is_none() && args.output.is_none() && std::io::stdout().is_terminal())
+        || args.markdown.is_some()
+        || args.html.is_some();
+    if !filter.is_empty() && !any_human {
+        return Err(UsageError(
+            "--min-severity, --rule and --principal narrow the table, Markdown and HTML; \
+             JSON and SARIF always hold every finding (add --format table, --markdown or --html)"
+                .into(),
+        )
+        .into());
+    }
+    Ok(filter)
+}
+
 fn cmd_scan(args: ScanArgs) -> Result<u8> {
     distinct_outputs(&args)?;
     let (rules, config) = load_rules(&args.rules)?;
@@ -147,6 +194,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         Some(f) => f.0,
         None => config.fail_on.unwrap_or(Some(DEFAULT_FAIL_ON)),
     };
+    let display = display_filter(&args, &rules, &config)?;
     let mut timings = Timings::from_env();
     let snapshots = crate::input::load(&args.input)?;
     timings.mark("load");
@@ -161,6 +209,19 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     let mut reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
     wmaudit_core::scan::reconcile_unused_notices(&mut reports);
     timings.mark("scan");
+    // What people read may be narrowed; what machines read and the gate not.
+    let shown: Option<Vec<ScanReport>> = (!display.is_empty()).then(|| {
+        reports
+            .iter()
+            .map(|r| wmaudit_core::report::filter::apply(r, &display))
+            .collect()
+    });
+    let for_format = |fmt: Format| -> &Vec<ScanReport> {
+        match (&shown, fmt) {
+            (Some(s), Format::Table | Format::Markdown | Format::Html) => s,
+            _ => &reports,
+        }
+    };
 
     let stdout_tty = std::io::stdout().is_terminal();
     // `-o -` is stdout, as for most tools (it wrote a file named `-`).
@@ -244,7 +305,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         let handles: Vec<_> = files
             .iter()
             .map(|&(path, fmt, opts)| {
-                let reports = &reports;
+                let reports = for_format(fmt);
                 scope.spawn(move || write_report(path, fmt, reports, &opts))
             })
             .collect();
@@ -252,7 +313,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         if output.is_none() {
             // A reader that stops early (`| head`) does not change the verdict.
             results.push(to_stdout(|out| {
-                wmaudit_core::report::write_all(format, &reports, &render_opts, out)
+                wmaudit_core::report::write_all(format, for_format(format), &render_opts, out)
             }));
         }
         for h in handles {

@@ -1296,3 +1296,209 @@ fn retries_are_said_and_timeout_bounds_a_failing_endpoint() {
         started.elapsed()
     );
 }
+
+/// `--baseline` says what changed (#15): new, unchanged and fixed findings
+/// (a fixed one named), in every format; a suppression in use that expires
+/// within 14 days is warned about.
+#[test]
+fn baseline_deltas_and_expiring_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap(),
+    )
+    .unwrap();
+    let findings = demo[0]["findings"].as_array_mut().unwrap();
+    let total = findings.len();
+    // One finding the scan will have that the baseline lacks ("new") ...
+    let dropped = findings.remove(0);
+    // ... and one the baseline has that the scan no longer finds ("fixed").
+    let mut gone = findings[0].clone();
+    gone["fingerprint"] = serde_json::json!("00000000000000000000000000000000");
+    gone["rule_id"] = serde_json::json!("workmail-via-wildcard");
+    gone["resource"]["kind"] = serde_json::json!("policy");
+    gone["resource"]["name"] = serde_json::json!("OldMailAll");
+    gone["message"] = serde_json::json!("Policy OldMailAll grants all 126 workmail: actions.");
+    findings.push(gone);
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(&baseline, demo.to_string()).unwrap();
+    let cfg = dir.path().join("wmaudit.toml");
+    std::fs::write(
+        &cfg,
+        "[[suppress]]\nrule = \"root-used-for-audit\"\nresource = \"arn:aws:iam::111122223333:*\"\n\
+         reason = \"key rotation ticket OPS-1\"\nexpires = 2026-11-30\n",
+    )
+    .unwrap();
+    let b = baseline.to_str().unwrap();
+    let c = cfg.to_str().unwrap();
+
+    let (_, out, err) = run(&[
+        "scan",
+        "--demo",
+        "--baseline",
+        b,
+        "--config",
+        c,
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let d = &doc[0]["baseline"];
+    assert_eq!(d["new"], 1, "{d}");
+    assert_eq!(d["unchanged"].as_u64().unwrap() as usize, total - 1, "{d}");
+    assert_eq!(d["fixed"].as_array().unwrap().len(), 1, "{d}");
+    assert_eq!(d["fixed"][0]["resource"], "policy/OldMailAll");
+    assert_eq!(
+        doc[1]["baseline"]["fixed"],
+        serde_json::json!([]),
+        "matched by account"
+    );
+    let new_one = doc[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fingerprint"] == dropped["fingerprint"])
+        .unwrap();
+    assert_eq!(new_one["in_baseline"], false);
+    let notices = doc[0]["notices"].as_array().unwrap();
+    assert!(
+        notices.iter().any(|n| n["kind"] == "expiring_suppression"
+            && n["message"]
+                .as_str()
+                .unwrap()
+                .contains("expires on 2026-11-30 (in 10 days)")),
+        "{notices:?}"
+    );
+
+    let (_, md, _) = run(&[
+        "scan",
+        "--demo",
+        "--baseline",
+        b,
+        "--config",
+        c,
+        "--format",
+        "markdown",
+    ]);
+    assert!(
+        md.contains(&format!(
+            "**Baseline:** 1 new, {} unchanged, 1 fixed since the baseline",
+            total - 1
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains("- fixed: workmail-via-wildcard on policy/OldMailAll"),
+        "{md}"
+    );
+    let (_, table, _) = run(&["scan", "--demo", "--baseline", b, "--format", "table"]);
+    assert!(
+        table.contains("fixed: workmail-via-wildcard on policy/OldMailAll"),
+        "{table}"
+    );
+}
+
+/// Display filters narrow what people read, never the gate (#15).
+#[test]
+fn display_filters_narrow_the_human_formats_only() {
+    let (code, md, err) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "markdown",
+        "--min-severity",
+        "High",
+        "--principal",
+        "alice",
+        "--rule",
+        "workmail-destructive",
+        "--rule",
+        "workmail-mail-content-access",
+    ]);
+    assert_eq!(code, 1, "the gate counts every finding: {err}");
+    assert!(
+        md.contains("**Display filter (severity high and above, rule workmail-destructive or workmail-mail-content-access, on alice): 2 of 54 active findings shown; the gate counts all 54.**"),
+        "{md}"
+    );
+    let findings_table = &md[md.find("### Findings\n").unwrap()..md.find("Not listed:").unwrap()];
+    let rows: Vec<&str> = findings_table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Severity"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{findings_table}");
+    assert!(
+        rows.iter().all(|r| r.contains("| user/alice |")),
+        "{rows:?}"
+    );
+    assert!(
+        md.contains("Gate FAILED (exit code 1): 25 active findings at or above high"),
+        "{md}"
+    );
+
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "json",
+        "--min-severity",
+        "high",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("JSON and SARIF always hold every finding"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "table",
+        "--rule",
+        "workmail-destructiv",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `workmail-destructive`"), "{err}");
+    // The JSON written beside a filtered table holds everything.
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("r.json");
+    let (_, _, _) = run(&[
+        "scan",
+        "--demo",
+        "--format",
+        "table",
+        "--min-severity",
+        "critical",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&json).unwrap(),
+        std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap()
+    );
+}
+
+/// On a terminal, a scan whose report goes to a file still says how the
+/// gate ended (#15 defect 9); piped, it stays quiet. The terminal is a
+/// pseudo-terminal from util-linux `script`, which every Debian system has.
+#[test]
+fn gate_line_on_a_terminal_when_the_report_goes_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let bin = assert_cmd::cargo::cargo_bin("wmaudit");
+    let cmd = format!("{} scan --demo -o {}", bin.display(), out.display());
+    let tty = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("util-linux script runs the scan on a pseudo-terminal");
+    let seen = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        seen.contains("wmaudit: gate FAILED (exit code 1): 25 active findings at or above high"),
+        "{seen}"
+    );
+    let (_, stdout, stderr) = run(&["scan", "--demo", "-o", out.to_str().unwrap()]);
+    assert!(
+        stdout.is_empty() && !stderr.contains("wmaudit: gate"),
+        "{stderr}"
+    );
+}

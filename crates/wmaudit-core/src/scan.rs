@@ -1,7 +1,7 @@
 //! One scan: snapshot -> evaluation -> rules -> suppressions, baseline and
 //! gate, in one place -> a [`ScanReport`] for the renderers.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use time::OffsetDateTime;
@@ -11,8 +11,9 @@ use crate::catalog::{ActionSet, Catalog};
 use crate::config::{Config, Suppression};
 use crate::eval::{Decision, Engine};
 use crate::findings::{
-    ConfigNotice, ConfigSummary, Coverage, DateSource, EndOfSupport, Finding, Gate, NoticeKind,
-    PrincipalSummary, ReportedFinding, ScanMeta, ScanReport, Severity, Suppressed, Verdict,
+    BaselineDelta, ConfigNotice, ConfigSummary, Coverage, DateSource, EndOfSupport, Finding,
+    FixedFinding, Gate, NoticeKind, PrincipalSummary, ReportedFinding, ScanMeta, ScanReport,
+    Severity, Suppressed, Verdict,
 };
 use crate::report::v1::SCHEMA;
 use crate::rules::context::{Context, WorkMailFacts, designated_admins};
@@ -25,10 +26,46 @@ pub struct ScanOptions<'a> {
     /// None: `--fail-on none`.
     pub fail_on: Option<Severity>,
     pub allow_incomplete: bool,
-    /// Fingerprints of a previous report's findings.
-    pub baseline: Option<BTreeSet<String>>,
+    /// A previous report's findings.
+    pub baseline: Option<Baseline>,
     /// "Now" for ages and expiry; defaults to the data's own time.
     pub as_of: Option<OffsetDateTime>,
+}
+
+/// A previous report's findings (`--baseline`), by fingerprint: what a scan
+/// compares itself with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    pub entries: BTreeMap<String, BaselineEntry>,
+}
+
+/// What a baseline said about one finding, to list it when it is fixed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BaselineEntry {
+    pub rule_id: String,
+    pub account: String,
+    pub resource: String,
+    pub message: String,
+}
+
+impl Baseline {
+    /// A baseline of bare fingerprints (tests, and callers that have no report).
+    pub fn from_fingerprints(fps: impl IntoIterator<Item = String>) -> Self {
+        Baseline {
+            entries: fps
+                .into_iter()
+                .map(|f| (f, BaselineEntry::default()))
+                .collect(),
+        }
+    }
+
+    pub fn contains(&self, fingerprint: &str) -> bool {
+        self.entries.contains_key(fingerprint)
+    }
+
+    pub fn fingerprints(&self) -> BTreeSet<String> {
+        self.entries.keys().cloned().collect()
+    }
 }
 
 /// The gate's threshold when neither `--fail-on` nor the config sets one.
@@ -158,7 +195,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
     let meta = ScanMeta {
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         source: snapshot.metadata.source.clone(),
-        account_id,
+        account_id: account_id.clone(),
         account_aliases: snapshot.account_aliases.clone().unwrap_or_default(),
         caller_arn: snapshot
             .caller_identity
@@ -178,6 +215,10 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         DateSource::Clock
     };
     let end_of_support = end_of_support(opts.rules, &findings, as_of, date_from);
+    let baseline = opts
+        .baseline
+        .as_ref()
+        .map(|b| baseline_delta(b, &findings, &account_id));
     let config = config_summary(opts.config, &ctx);
     let mut report = ScanReport {
         meta,
@@ -195,9 +236,44 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         },
         end_of_support,
         config,
+        baseline,
+        display_filter: None,
     };
     redact_input_text(&mut report);
     report
+}
+
+/// This scan against the baseline: new, unchanged and fixed findings of
+/// this account (a baseline of several accounts is matched by account).
+fn baseline_delta(
+    baseline: &Baseline,
+    findings: &[ReportedFinding],
+    account: &str,
+) -> BaselineDelta {
+    let now: BTreeSet<&str> = findings
+        .iter()
+        .map(|f| f.finding.fingerprint.as_str())
+        .collect();
+    let fixed: Vec<FixedFinding> = baseline
+        .entries
+        .iter()
+        // Entries of bare fingerprints carry no account: never "fixed".
+        .filter(|(fp, e)| e.account == account && !now.contains(fp.as_str()))
+        .map(|(fp, e)| FixedFinding {
+            fingerprint: fp.clone(),
+            rule_id: e.rule_id.clone(),
+            resource: e.resource.clone(),
+            message: e.message.clone(),
+        })
+        .collect();
+    BaselineDelta {
+        new: findings
+            .iter()
+            .filter(|f| !f.in_baseline && f.suppressed.is_none())
+            .count(),
+        unchanged: findings.iter().filter(|f| f.in_baseline).count(),
+        fixed,
+    }
 }
 
 /// What the configuration changed, and whom it designates.
@@ -422,12 +498,15 @@ pub fn reconcile_unused_notices(reports: &mut [ScanReport]) {
     }
 }
 
+/// A suppression in use that expires within this many days is warned about.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
 /// The one place suppressions and the baseline apply.
 fn apply_suppressions(
     findings: Vec<Finding>,
     suppressions: &[Suppression],
     today: time::Date,
-    baseline: Option<&BTreeSet<String>>,
+    baseline: Option<&Baseline>,
 ) -> (Vec<ReportedFinding>, Vec<ConfigNotice>) {
     let mut used = vec![false; suppressions.len()];
     let reported = findings
@@ -464,6 +543,21 @@ fn apply_suppressions(
                 kind: NoticeKind::ExpiredSuppression,
                 message: format!("{what} expired on {d} and no longer applies"),
             }),
+            // In use and about to lapse: the findings it hides come back then.
+            Some(d) if used && (d - today).whole_days() <= EXPIRY_WARNING_DAYS => {
+                let when = match (d - today).whole_days() {
+                    0 => "today, its last day".to_owned(),
+                    1 => "in 1 day".to_owned(),
+                    n => format!("in {n} days"),
+                };
+                notices.push(ConfigNotice {
+                    kind: NoticeKind::ExpiringSuppression,
+                    message: format!(
+                        "{what} expires on {d} ({when}); the findings it hides count \
+                         again after that: fix them, or renew it with a reason"
+                    ),
+                });
+            }
             _ if !used => notices.push(ConfigNotice {
                 kind: NoticeKind::UnusedSuppression,
                 message: format!("{what} matches no finding; remove it"),
@@ -544,7 +638,7 @@ fn summarize(
 /// The fingerprints in a baseline: a JSON report written by
 /// `wmaudit scan --format json` (one account's object, or several accounts'
 /// array), read with the same model that writes it.
-pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, crate::diag::Diagnostics> {
+pub fn load_baseline(path: &Path) -> Result<Baseline, crate::diag::Diagnostics> {
     use crate::report::v1;
     use crate::snapshot::json::{self, Seg};
 
@@ -615,10 +709,23 @@ pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, crate::diag::Diagn
             return Err(wrong_schema(n, found));
         }
     }
-    let mut out = BTreeSet::new();
+    let mut out = Baseline::default();
     for report in reports {
         for f in report.findings.into_vec() {
-            out.insert(f.fingerprint.into_owned());
+            let resource = match f.resource.kind.as_ref() {
+                "account" => "account".to_owned(),
+                "root" => "root".to_owned(),
+                kind => format!("{kind}/{}", f.resource.name),
+            };
+            out.entries.insert(
+                f.fingerprint.into_owned(),
+                BaselineEntry {
+                    rule_id: f.rule_id.into_owned(),
+                    account: f.account.into_owned(),
+                    resource,
+                    message: f.message.into_owned(),
+                },
+            );
         }
     }
     Ok(out)

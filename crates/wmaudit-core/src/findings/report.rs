@@ -140,6 +140,8 @@ pub enum NoticeKind {
     UnusedSuppression,
     /// A workmail.administrators entry that matches no principal.
     UnusedAdministrator,
+    /// A suppression in use that expires within 14 days.
+    ExpiringSuppression,
 }
 
 impl NoticeKind {
@@ -149,6 +151,7 @@ impl NoticeKind {
             NoticeKind::ExpiredSuppression => "expired suppression",
             NoticeKind::UnusedSuppression => "unused suppression",
             NoticeKind::UnusedAdministrator => "unused administrator entry",
+            NoticeKind::ExpiringSuppression => "suppression expiring soon",
         }
     }
 }
@@ -398,6 +401,41 @@ pub struct ScanReport {
     pub gate: Gate,
     pub end_of_support: EndOfSupport,
     pub config: ConfigSummary,
+    /// Against `--baseline`, when one was given.
+    pub baseline: Option<BaselineDelta>,
+    /// Set on a copy narrowed for display (`report::filter`): what it shows.
+    pub display_filter: Option<String>,
+}
+
+/// This scan against a baseline report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BaselineDelta {
+    /// Active findings the baseline does not have.
+    pub new: usize,
+    /// Findings the baseline has (not counted by the gate).
+    pub unchanged: usize,
+    /// Baseline findings of this account that this scan no longer finds.
+    pub fixed: Vec<FixedFinding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FixedFinding {
+    pub fingerprint: String,
+    pub rule_id: String,
+    /// `kind/name`, as reports print it.
+    pub resource: String,
+    pub message: String,
+}
+
+impl BaselineDelta {
+    pub fn summary(&self) -> String {
+        format!(
+            "{} new, {} unchanged, {} fixed since the baseline",
+            self.new,
+            self.unchanged,
+            self.fixed.len()
+        )
+    }
 }
 
 impl ScanReport {

@@ -124,6 +124,15 @@ fn account(out: &mut String, n: usize, r: &ScanReport) {
     }
     fact(out, "Scope", super::SCOPE_LIMITS);
     fact(out, "Configuration", &r.config.summary());
+    if let Some(note) = &r.display_filter {
+        fact(out, "Shown", note);
+    }
+    if let Some((summary, fixed)) = super::baseline_lines(r) {
+        fact(out, "Baseline", &summary);
+        for line in fixed {
+            fact(out, "", &line);
+        }
+    }
     fact(
         out,
         "Versions",

@@ -70,6 +70,7 @@ fn notice_kind(k: &crate::findings::NoticeKind) -> &'static str {
         crate::findings::NoticeKind::ExpiredSuppression => "expired_suppression",
         crate::findings::NoticeKind::UnusedSuppression => "unused_suppression",
         crate::findings::NoticeKind::UnusedAdministrator => "unused_administrator",
+        crate::findings::NoticeKind::ExpiringSuppression => "expiring_suppression",
     }
 }
 
@@ -274,6 +275,20 @@ impl<'a> v1::Report<'a> {
             },
             end_of_support: Some(end_of_support(&report.end_of_support)),
             configuration: Some(configuration(&report.config)),
+            baseline: report.baseline.as_ref().map(|d| v1::BaselineDelta {
+                new: d.new,
+                unchanged: d.unchanged,
+                fixed: d
+                    .fixed
+                    .iter()
+                    .map(|f| v1::FixedFinding {
+                        fingerprint: b(&f.fingerprint),
+                        rule_id: b(&f.rule_id),
+                        resource: b(&f.resource),
+                        message: b(&f.message),
+                    })
+                    .collect(),
+            }),
             coverage: v1::Coverage {
                 complete: c.is_complete(),
                 not_collected: c

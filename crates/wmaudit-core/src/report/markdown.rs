@@ -255,6 +255,18 @@ pub fn render_uncapped(report: &ScanReport) -> String {
         "**Configuration:** {}\n\n",
         escape(&report.config.summary())
     ));
+    if let Some(note) = &report.display_filter {
+        out.push_str(&format!("**{}**\n\n", escape(note)));
+    }
+    if let Some((summary, fixed)) = super::baseline_lines(report) {
+        out.push_str(&format!("**Baseline:** {}\n\n", escape(&summary)));
+        for line in &fixed {
+            out.push_str(&format!("- {}\n", escape(line)));
+        }
+        if !fixed.is_empty() {
+            out.push('\n');
+        }
+    }
 
     // Gate verdict first: it is what a reviewer looks for.
     let verdict = super::gate_verdict(&report.gate);

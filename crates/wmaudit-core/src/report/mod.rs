@@ -4,6 +4,7 @@
 //! the same bytes, so reports can be diffed, cached and snapshot-tested.
 //! `docs/report-format.md` describes every format.
 
+pub mod filter;
 pub mod html;
 pub mod json;
 mod json_text;
@@ -409,6 +410,32 @@ pub(crate) fn rule_counts(report: &ScanReport) -> Vec<(&RuleMeta, usize)> {
         }
     }
     out
+}
+
+/// The baseline comparison in lines for the human formats: the summary,
+/// then the fixed findings (at most [`MAX_VIEW_ROWS`]).
+pub(crate) fn baseline_lines(report: &ScanReport) -> Option<(String, Vec<String>)> {
+    let d = report.baseline.as_ref()?;
+    let mut fixed: Vec<String> = d
+        .fixed
+        .iter()
+        .take(MAX_VIEW_ROWS)
+        .map(|f| {
+            format!(
+                "fixed: {} on {}: {}",
+                f.rule_id,
+                f.resource,
+                f.message.trim()
+            )
+        })
+        .collect();
+    if d.fixed.len() > MAX_VIEW_ROWS {
+        fixed.push(format!(
+            "… and {} more fixed (the JSON report lists every one)",
+            d.fixed.len() - MAX_VIEW_ROWS
+        ));
+    }
+    Some((d.summary(), fixed))
 }
 
 /// How many of a column's sensitive actions a principal holds ("" if none).

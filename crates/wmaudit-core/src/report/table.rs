@@ -89,6 +89,11 @@ pub fn render(report: &ScanReport, opts: &RenderOptions) -> String {
         out.push_str(&t.to_string());
         out.push('\n');
     }
+    if let Some((_, fixed)) = super::baseline_lines(report) {
+        for line in fixed {
+            push_wrapped(&mut out, &cell(&line), "  ", w);
+        }
+    }
     let (suppressed, baseline) = super::hidden_counts(report);
     push_wrapped(
         &mut out,
@@ -202,6 +207,12 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
         Cell::new("Config"),
         Cell::new(cell(&report.config.summary())),
     ]);
+    if let Some((summary, _)) = super::baseline_lines(report) {
+        t.add_row(vec![Cell::new("Baseline"), Cell::new(summary)]);
+    }
+    if let Some(note) = &report.display_filter {
+        t.add_row(vec![Cell::new("Shown"), Cell::new(cell(note))]);
+    }
     let counts = report.count_by_severity();
     let by_sev: Vec<String> = Severity::ALL
         .iter()

@@ -39,6 +39,9 @@ pub struct Report<'a> {
     /// Added after 0.1.0; absent from older reports.
     #[serde(default)]
     pub configuration: Option<Configuration<'a>>,
+    /// Against `--baseline`; `null` without one (added after 0.1.0).
+    #[serde(default)]
+    pub baseline: Option<BaselineDelta<'a>>,
     pub coverage: Coverage<'a>,
     pub findings: Seq<'a, Finding<'a>>,
     pub principals: Vec<Principal<'a>>,
@@ -106,6 +109,21 @@ pub struct EndOfSupport<'a> {
     pub phase: Str<'a>,
     /// Active findings of the clean-up rules.
     pub leftover_items: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineDelta<'a> {
+    pub new: usize,
+    pub unchanged: usize,
+    pub fixed: Vec<FixedFinding<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedFinding<'a> {
+    pub fingerprint: Str<'a>,
+    pub rule_id: Str<'a>,
+    pub resource: Str<'a>,
+    pub message: Str<'a>,
 }
 
 /// The configuration the scan ran with.

@@ -319,6 +319,8 @@ fn sample_report() -> ScanReport {
             leftover_items: 0,
         },
         config: ConfigSummary::default(),
+        baseline: None,
+        display_filter: None,
     }
 }
 
@@ -609,6 +611,7 @@ fn json_content() {
             "gate",
             "end_of_support",
             "configuration",
+            "baseline",
             "coverage",
             "findings",
             "principals",
@@ -1327,10 +1330,10 @@ fn baselines_are_read_with_the_report_model() {
         .collect();
     let one = dir.path().join("one.json");
     std::fs::write(&one, &text).unwrap();
-    assert_eq!(load_baseline(&one).unwrap(), fingerprints);
+    assert_eq!(load_baseline(&one).unwrap().fingerprints(), fingerprints);
     let many = dir.path().join("many.json");
     std::fs::write(&many, format!("[{text}, {text}]")).unwrap();
-    assert_eq!(load_baseline(&many).unwrap(), fingerprints);
+    assert_eq!(load_baseline(&many).unwrap().fingerprints(), fingerprints);
 
     let refuse = |name: &str, body: String, says: &str| {
         let path = dir.path().join(name);

@@ -942,7 +942,7 @@ fn mail_content_scan(config: &Config, baseline: Option<BTreeSet<String>>) -> Sca
     scan(
         &load("workmail-mail-content-access/fires.json"),
         &ScanOptions {
-            baseline,
+            baseline: baseline.map(wmaudit_core::scan::Baseline::from_fingerprints),
             ..options(&rules, config)
         },
     )
@@ -1027,7 +1027,33 @@ expires = 2026-11-20
     );
     let report = mail_content_scan(&config, None);
     assert!(report.findings[0].suppressed.is_some());
-    assert!(report.notices.is_empty());
+    // Still applies, and says it is about to lapse.
+    assert_eq!(report.notices.len(), 1, "{:?}", report.notices);
+    assert_eq!(report.notices[0].kind, NoticeKind::ExpiringSuppression);
+    assert!(
+        report.notices[0]
+            .message
+            .contains("expires on 2026-11-20 (today, its last day)"),
+        "{:?}",
+        report.notices
+    );
+}
+
+/// Warned from 14 days before the expiry, not 15.
+#[test]
+fn a_suppression_expiring_within_14_days_is_warned_about() {
+    let at = |expires: &str| {
+        let config = parse_config(&format!(
+            "[[suppress]]\nrule = \"workmail-mail-content-access\"\n\
+             resource = \"arn:aws:iam::111122223333:role/MailMigrationRole\"\n\
+             reason = \"export window\"\nexpires = {expires}\n"
+        ));
+        mail_content_scan(&config, None).notices
+    };
+    let warned = at("2026-12-04");
+    assert_eq!(warned.len(), 1);
+    assert!(warned[0].message.contains("(in 14 days)"), "{warned:?}");
+    assert!(at("2026-12-05").is_empty());
 }
 
 #[test]

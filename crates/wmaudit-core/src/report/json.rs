@@ -254,6 +254,7 @@ impl<'a> v1::Report<'a> {
                 evaluated_at: opt(&m.evaluated_at),
                 api_calls: Cow::Borrowed(&m.api_calls),
                 catalog_version: b(&m.catalog_version),
+                scope_limits: b(super::SCOPE_LIMITS),
             },
             summary: v1::Summary {
                 critical: count(Severity::Critical),

@@ -466,6 +466,7 @@ fn run<'a>(report: &'a ScanReport, category: &str, max_results: usize) -> Run<'a
             account_id: &meta.account_id,
             account_aliases: &meta.account_aliases,
             catalog_version: &meta.catalog_version,
+            scope_limits: super::SCOPE_LIMITS,
             coverage_complete: report.coverage.is_complete(),
             suppressed_findings: suppressed,
             baseline_findings: baseline,

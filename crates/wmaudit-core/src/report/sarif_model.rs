@@ -101,6 +101,8 @@ pub(crate) struct RunProperties<'a> {
     pub account_id: &'a str,
     pub account_aliases: &'a [String],
     pub catalog_version: &'a str,
+    /// What no scan looks at, in words.
+    pub scope_limits: &'static str,
     pub coverage_complete: bool,
     pub suppressed_findings: usize,
     pub baseline_findings: usize,

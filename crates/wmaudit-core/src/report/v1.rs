@@ -67,6 +67,9 @@ pub struct Scan<'a> {
     /// API calls per operation; a map, so keys come out sorted.
     pub api_calls: Cow<'a, BTreeMap<String, u64>>,
     pub catalog_version: Str<'a>,
+    /// What no scan looks at, in words (added after 0.1.0).
+    #[serde(default)]
+    pub scope_limits: Str<'a>,
 }
 
 /// Counts of active findings by severity, plus what was left out.

@@ -1510,3 +1510,17 @@ fn text_formats_lead_with_access_and_causes() {
         assert!(table.contains(name), "{name} is cut in the table:\n{table}");
     }
 }
+
+/// Every format says what no scan looks at (#15 defect 9), so that a pass
+/// is read for what it is.
+#[test]
+fn every_format_states_the_scope_limits() {
+    let r = sample_report();
+    for format in Format::ALL {
+        let text = report::render(format, &r, &PLAIN);
+        assert!(
+            text.contains("AWS Organizations SCPs and RCPs, resource-based policies and session policies are not read"),
+            "{format} does not state the scope"
+        );
+    }
+}

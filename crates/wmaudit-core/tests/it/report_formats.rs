@@ -1515,11 +1515,16 @@ fn text_formats_lead_with_access_and_causes() {
 /// is read for what it is.
 #[test]
 fn every_format_states_the_scope_limits() {
+    // Letters only: the table wraps the sentence inside its box.
+    let squash = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let want = squash(
+        "AWS Organizations SCPs and RCPs, resource-based policies and session policies are not read",
+    );
     let r = sample_report();
     for format in Format::ALL {
         let text = report::render(format, &r, &PLAIN);
         assert!(
-            text.contains("AWS Organizations SCPs and RCPs, resource-based policies and session policies are not read"),
+            squash(&text).contains(&want),
             "{format} does not state the scope"
         );
     }

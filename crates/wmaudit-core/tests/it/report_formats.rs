@@ -1489,8 +1489,14 @@ fn text_formats_lead_with_access_and_causes() {
         md.contains("| user/bob | yes | yes | 12 | 15 | 0 |"),
         "{md}"
     );
+    let content = r
+        .active()
+        .filter(|f| f.rule_id == "workmail-mail-content-access")
+        .count();
     assert!(
-        md.contains("| `workmail-mail-content-access` | critical | 7 |"),
+        md.contains(&format!(
+            "| `workmail-mail-content-access` | critical | {content} |"
+        )),
         "{md}"
     );
 
@@ -1501,7 +1507,8 @@ fn text_formats_lead_with_access_and_causes() {
             .unwrap_or_else(|| panic!("no {s:?} in the table"))
     };
     assert!(t("Who can get to the mail") < t("Findings by cause"));
-    assert!(t("Findings by cause") < t("Findings (54 active)"));
+    let list = format!("Findings ({} active)", r.active().count());
+    assert!(t("Findings by cause") < t(&list));
     for name in [
         "group/Administrators",
         "group/WorkMailAdmins",

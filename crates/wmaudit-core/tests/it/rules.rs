@@ -361,6 +361,7 @@ snapshot_tests! {
     snapshot_workmail_permissions_unused => "workmail-permissions-unused",
     snapshot_workmail_policy_ineffective => "workmail-policy-ineffective",
     snapshot_workmail_readonly_can_write => "workmail-readonly-can-write",
+    snapshot_workmail_role_external_trust => "workmail-role-external-trust",
     snapshot_workmail_unknown_action => "workmail-unknown-action",
     snapshot_workmail_via_wildcard => "workmail-via-wildcard",
 }
@@ -439,6 +440,15 @@ fn fires_fixtures_flag_the_expected_resources() {
         ("workmail-permissions-unused", &["user/erin", "user/frank"]),
         ("workmail-policy-ineffective", &["user/erin", "user/judy"]),
         ("workmail-readonly-can-write", &["role/HelpDeskRole"]),
+        (
+            "workmail-role-external-trust",
+            &[
+                "role/GitHubExport",
+                "role/MailVendor",
+                "role/OpenAdmin",
+                "role/UserProvisioning",
+            ],
+        ),
         (
             "workmail-unknown-action",
             &["policy/MailFlowMessageAccess", "user/ivan", "user/ivan"],
@@ -1295,4 +1305,16 @@ fn last_accessed_is_opt_in_but_never_a_silent_pass() {
     let ne = not_evaluated_of(&report, id);
     assert_eq!(ne.len(), 1);
     assert!(ne[0].reason.contains("User frank"), "{ne:?}");
+}
+
+/// workmail-role-external-trust judges mail content with the same actions
+/// as workmail-mail-content-access: one list, kept equal.
+#[test]
+fn external_trust_uses_the_mail_content_list() {
+    let rules = builtin();
+    let of = |id: &str, key: &str| rules.get(id).unwrap().params.get(key).cloned();
+    assert_eq!(
+        of("workmail-role-external-trust", "mail_content"),
+        of("workmail-mail-content-access", "actions")
+    );
 }

@@ -16,6 +16,7 @@ pub mod display;
 pub mod eval;
 pub mod findings;
 pub mod policy;
+pub mod reach;
 pub mod read_file;
 pub mod redact;
 pub mod report;

@@ -27,6 +27,7 @@ use crate::catalog::{ActionId, ActionSet, Catalog};
 use crate::policy::Compiler;
 
 pub use explain::{BoundaryExplanation, Explanation, Hit};
+pub(crate) use on_resource::resolve_username;
 pub use on_resource::{OnResource, StatementRef};
 pub use policies::{Aggregate, PolicyEntry, PolicyId, PolicyOrigin, PolicyTable, parse_raw};
 pub use principals::{AttachKind, Attachment, Principal, PrincipalId, PrincipalKind, Via};

@@ -30,16 +30,31 @@ pub struct OnResource {
     pub denies: Vec<StatementRef>,
 }
 
+/// `${aws:username}` is the calling user's own name: resolved, so a
+/// self-service policy (`user/${aws:username}`) reaches that user only.
+pub(crate) fn resolve_username<'p>(
+    pattern: &'p str,
+    username: Option<&str>,
+) -> std::borrow::Cow<'p, str> {
+    match username {
+        Some(u) if pattern.contains("${aws:username}") => {
+            std::borrow::Cow::Owned(pattern.replace("${aws:username}", u))
+        }
+        _ => std::borrow::Cow::Borrowed(pattern),
+    }
+}
+
 /// Does a statement's resource element match this ARN: definitely
 /// (`Some(false)`), only depending on a policy variable (`Some(true)`), or
 /// not (`None`)?
-fn matches(st: &CompiledStatement, arn: &str) -> Option<bool> {
+fn matches(st: &CompiledStatement, arn: &str, username: Option<&str>) -> Option<bool> {
     let hit = |pats: &[String]| {
         let mut variable = false;
         for p in pats {
+            let p = resolve_username(p, username);
             if p.contains("${") {
                 variable = true;
-            } else if wildcard_match(p, arn, false) {
+            } else if wildcard_match(&p, arn, false) {
                 return Some(false);
             }
         }
@@ -67,11 +82,19 @@ impl Engine<'_> {
         let mut allows = Vec::new();
         let mut denies = Vec::new();
         for a in self.attachments(p) {
-            self.scan_on(a.policy, Some(a.via), action, arn, &mut allows, &mut denies);
+            self.scan_on(
+                id,
+                a.policy,
+                Some(a.via),
+                action,
+                arn,
+                &mut allows,
+                &mut denies,
+            );
         }
         let mut boundary_allows = Vec::new();
         if let Some(b) = p.boundary {
-            self.scan_on(b, None, action, arn, &mut boundary_allows, &mut denies);
+            self.scan_on(id, b, None, action, arn, &mut boundary_allows, &mut denies);
         }
         let definite = |v: &[StatementRef]| v.iter().any(|r| !r.conditional);
         let decision = if definite(&denies) {
@@ -97,8 +120,10 @@ impl Engine<'_> {
     }
 
     /// One policy's statements that match (action, arn), by effect.
+    #[allow(clippy::too_many_arguments)]
     fn scan_on(
         &self,
+        id: PrincipalId,
         policy: PolicyId,
         via: Option<Via>,
         action: ActionId,
@@ -109,11 +134,13 @@ impl Engine<'_> {
         let Ok(c) = &self.policies.get(policy).compiled else {
             return;
         };
+        let me = self.principal(id);
+        let username = (me.kind == super::PrincipalKind::User).then_some(me.name.as_str());
         for st in &c.statements {
             if !st.actions.contains(action) {
                 continue;
             }
-            let Some(variable) = matches(st, arn) else {
+            let Some(variable) = matches(st, arn, username) else {
                 continue;
             };
             let r = StatementRef {

@@ -517,10 +517,19 @@ fn decision_on_one_resource() {
             ],
             Decision::Limited,
         ),
+        // ${aws:username} is the caller's own name: role/variable, not this role.
         (
             "variable",
             vec![pass(json!(
                 "arn:aws:iam::111122223333:role/${aws:username}"
+            ))],
+            Decision::NotGranted,
+        ),
+        // A variable wmaudit cannot resolve may match: limited.
+        (
+            "tagvariable",
+            vec![pass(json!(
+                "arn:aws:iam::111122223333:role/${aws:PrincipalTag/team}*"
             ))],
             Decision::Limited,
         ),

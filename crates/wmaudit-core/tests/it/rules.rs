@@ -350,6 +350,7 @@ snapshot_tests! {
     snapshot_workmail_admin_without_mfa => "workmail-admin-without-mfa",
     snapshot_workmail_destructive => "workmail-destructive",
     snapshot_workmail_direct_user_grant => "workmail-direct-user-grant",
+    snapshot_workmail_escalation_path => "workmail-escalation-path",
     snapshot_workmail_export_role_broad => "workmail-export-role-broad",
     snapshot_workmail_export_role_confused_deputy => "workmail-export-role-confused-deputy",
     snapshot_workmail_export_rights => "workmail-export-rights",
@@ -396,6 +397,19 @@ fn fires_fixtures_flag_the_expected_resources() {
         ("workmail-admin-without-mfa", &["user/dave"]),
         ("workmail-destructive", &["user/grace"]),
         ("workmail-direct-user-grant", &["user/carol"]),
+        (
+            "workmail-escalation-path",
+            &[
+                "role/Hop",
+                "user/assumer",
+                "user/chain",
+                "user/joiner",
+                "user/keymaker",
+                "user/lambdadev",
+                "user/namedonly",
+                "user/selfwriter",
+            ],
+        ),
         (
             "workmail-export-role-broad",
             &[
@@ -1315,6 +1329,10 @@ fn external_trust_uses_the_mail_content_list() {
     let of = |id: &str, key: &str| rules.get(id).unwrap().params.get(key).cloned();
     assert_eq!(
         of("workmail-role-external-trust", "mail_content"),
+        of("workmail-mail-content-access", "actions")
+    );
+    assert_eq!(
+        of("workmail-escalation-path", "actions"),
         of("workmail-mail-content-access", "actions")
     );
 }

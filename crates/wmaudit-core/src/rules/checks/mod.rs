@@ -1,6 +1,7 @@
 //! One module per family of checks. Each check is generic over its
 //! parameters, so that rules for any service are data in `rules/`.
 
+pub mod escalation;
 pub mod external_trust;
 pub mod iam;
 pub mod retired_service;
@@ -41,6 +42,7 @@ static CHECKS: &[&dyn Check] = &[
     &retired_service::RetiredServiceRoles,
     &unused_access::UnusedServiceAccess,
     &external_trust::ExternalTrust,
+    &escalation::EscalationPath,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Check> {

@@ -1,0 +1,532 @@
+//! Reach: who can get to a set of actions without holding them, and the
+//! shortest path of steps that gets them there.
+//!
+//! Steps (each allowed on the target's ARN, decided by
+//! [`Engine::decision_on`]; a step allowed only under a condition makes the
+//! path conditional):
+//! - **assume** a role whose trust names the principal, or names its
+//!   account (or `*`) when its identity policies allow `sts:AssumeRole` on it;
+//! - **write its own permissions**: a policy on itself or on a group it is
+//!   in (`Put*Policy`, `Attach*Policy`), a new version of a customer policy
+//!   attached to it or its groups, or joining a group that holds the goal
+//!   (`AddUserToGroup`); capped by its permission boundary;
+//! - **credentials of another user** (`CreateAccessKey`, `CreateLoginProfile`,
+//!   `UpdateLoginProfile`);
+//! - **pass a role to Lambda** (`iam:PassRole` on a role `lambda.amazonaws.com`
+//!   can assume, with `lambda:CreateFunction` and `lambda:InvokeFunction`).
+//!
+//! Computed in breadth-first layers from the holders: a principal joins the
+//! layer after the first one it has a step into, so each path is a shortest
+//! one. A step whose target is "any user" or "any role" is one test against
+//! the set reached so far, not one edge per target: the cost stays linear in
+//! principals times the few targets that matter.
+
+use std::collections::HashMap;
+
+use crate::account::Role;
+use crate::catalog::{ActionId, ActionSet};
+use crate::eval::trust::{Trust, Trustee};
+use crate::eval::{AttachKind, Decision, Engine, PolicyOrigin, PrincipalId, PrincipalKind};
+
+/// How a step is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    AssumeRole,
+    /// `Put*Policy`, `Attach*Policy` or `CreatePolicyVersion`, on itself.
+    WriteOwnPolicy,
+    AddUserToGroup,
+    Credentials,
+    PassRoleToLambda,
+}
+
+impl Method {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Method::AssumeRole => "assume",
+            Method::WriteOwnPolicy => "write its own policy",
+            Method::AddUserToGroup => "join group",
+            Method::Credentials => "take the credentials of",
+            Method::PassRoleToLambda => "pass to a Lambda function the role",
+        }
+    }
+}
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub method: Method,
+    /// The principal or group stepped into (for a policy write, the
+    /// principal itself or the resource written).
+    pub target: String,
+    /// The actions that take the step.
+    pub actions: Vec<&'static str>,
+    /// Allowed only under a condition or on some resources.
+    pub conditional: bool,
+}
+
+/// The principals that reach the goal without holding it, each with its
+/// path (first step first; the last step's target holds the goal or the
+/// step itself gives it).
+#[derive(Debug, Default)]
+pub struct Reach {
+    pub paths: HashMap<PrincipalId, Vec<Step>>,
+}
+
+struct Actions {
+    own_writes: [(PrincipalKind, &'static [&'static str]); 2],
+    group_writes: &'static [&'static str],
+    version: &'static str,
+    add_to_group: &'static str,
+    credentials: &'static [&'static str],
+    pass: &'static str,
+    lambda: &'static [&'static str],
+}
+
+const ACTIONS: Actions = Actions {
+    own_writes: [
+        (
+            PrincipalKind::User,
+            &["iam:PutUserPolicy", "iam:AttachUserPolicy"],
+        ),
+        (
+            PrincipalKind::Role,
+            &["iam:PutRolePolicy", "iam:AttachRolePolicy"],
+        ),
+    ],
+    group_writes: &["iam:PutGroupPolicy", "iam:AttachGroupPolicy"],
+    version: "iam:CreatePolicyVersion",
+    add_to_group: "iam:AddUserToGroup",
+    credentials: &[
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+    ],
+    pass: "iam:PassRole",
+    lambda: &["lambda:CreateFunction", "lambda:InvokeFunction"],
+};
+
+/// Who reaches `goal` (any of its actions) and how.
+pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: &ActionSet) -> Reach {
+    let catalog = engine.catalog();
+    let id = |name: &str| catalog.lookup(name);
+    let holds = |p: PrincipalId| !engine.access(p).allowed.is_disjoint(goal);
+    let acting: Vec<PrincipalId> = engine
+        .principal_ids()
+        .iter()
+        .copied()
+        .filter(|&p| engine.principal(p).kind != PrincipalKind::Group)
+        .collect();
+    let account = |arn: &str| arn.split(':').nth(4).unwrap_or("").to_owned();
+
+    // Trust, read once per role: who it names, and whether it names the
+    // account (or anyone), which needs an identity permission too.
+    let mut named: HashMap<PrincipalId, Vec<(PrincipalId, bool)>> = HashMap::new();
+    let mut account_trusting: Vec<(PrincipalId, bool)> = Vec::new();
+    let mut lambda_roles: Vec<PrincipalId> = Vec::new();
+    for &r in &acting {
+        let p = engine.principal(r);
+        if p.kind != PrincipalKind::Role {
+            continue;
+        }
+        let Some(Ok(Some(trust))) = roles.get(p.arn.as_str()).map(|role| Trust::of(role)) else {
+            continue;
+        };
+        // An unconditional Deny for everyone closes the role; conditional
+        // Denies make every way in conditional.
+        let denies = trust.denies();
+        if denies
+            .iter()
+            .any(|d| matches!(d.trustee, Trustee::Anyone) && d.conditions.is_empty())
+        {
+            continue;
+        }
+        let deny_maybe = !denies.is_empty();
+        let own = account(&p.arn);
+        let mut root = None;
+        for g in trust.grants() {
+            let conditional = !g.conditions.is_empty() || deny_maybe;
+            match g.trustee {
+                Trustee::Aws(who) => {
+                    if who.ends_with(&format!(":iam::{own}:root")) || who == own {
+                        root = Some(root.unwrap_or(true) && conditional);
+                    } else if let Some(q) = engine.by_arn(who) {
+                        named.entry(q).or_default().push((r, conditional));
+                    }
+                }
+                Trustee::Anyone => root = Some(root.unwrap_or(true) && conditional),
+                Trustee::Service("lambda.amazonaws.com") => lambda_roles.push(r),
+                _ => {}
+            }
+        }
+        if let Some(conditional) = root {
+            account_trusting.push((r, conditional));
+        }
+    }
+
+    let decide = |p: PrincipalId, action: Option<ActionId>, arn: &str| -> Option<bool> {
+        let a = action?;
+        if !engine.access(p).allowed.contains(a) {
+            return None;
+        }
+        let on = engine.decision_on(p, a, arn);
+        match on.decision {
+            Decision::Allowed => Some(false),
+            Decision::Limited => Some(true),
+            Decision::Denied | Decision::NotGranted => None,
+        }
+    };
+    let assume = id("sts:AssumeRole");
+
+    // Steps that give the goal at once (the principal writes its own
+    // permissions), found once per principal.
+    let mut reach = Reach::default();
+    let mut reached: Vec<bool> = (0..engine.principals.len()).map(holds).collect();
+    let boundary_allows = |p: PrincipalId| {
+        engine
+            .principal(p)
+            .boundary
+            .is_none_or(|b| !engine.policies.get(b).aggregate.allow_any.is_disjoint(goal))
+    };
+    for &p in &acting {
+        if reached[p] || !boundary_allows(p) {
+            continue;
+        }
+        if let Some(step) = own_write(engine, p, &decide) {
+            reach.paths.insert(p, vec![step]);
+        }
+    }
+    for (&p, _) in reach.paths.iter() {
+        reached[p] = true;
+    }
+
+    // Then layer by layer: a step into a principal already reached.
+    let groups_with_goal: Vec<PrincipalId> = engine
+        .principal_ids()
+        .iter()
+        .copied()
+        .filter(|&g| {
+            let grp = engine.principal(g);
+            grp.kind == PrincipalKind::Group && {
+                let mut a = catalog.empty_set();
+                for at in &grp.attachments {
+                    a.union_with(&engine.policies.get(at.policy).aggregate.allow_any);
+                }
+                !a.is_disjoint(goal)
+            }
+        })
+        .collect();
+    // Only principals that can take some step at all are looked at again
+    // in each layer: most users of a large account cannot.
+    let step_actions: Vec<ActionId> = [ACTIONS.add_to_group, ACTIONS.pass]
+        .iter()
+        .chain(ACTIONS.credentials)
+        .filter_map(|a| id(a))
+        .chain(assume)
+        .collect();
+    let movers: Vec<PrincipalId> = acting
+        .iter()
+        .copied()
+        .filter(|&p| !reached[p])
+        .filter(|&p| {
+            named.contains_key(&p)
+                || step_actions
+                    .iter()
+                    .any(|&a| engine.access(p).allowed.contains(a))
+        })
+        .collect();
+    loop {
+        let layer = Layer {
+            reached: &reached,
+            root_roles: account_trusting
+                .iter()
+                .filter(|(r, _)| reached[*r])
+                .map(|(r, _)| *r)
+                .collect(),
+            root_conditional: account_trusting.iter().copied().collect(),
+            users: acting
+                .iter()
+                .copied()
+                .filter(|&u| reached[u] && engine.principal(u).kind == PrincipalKind::User)
+                .collect(),
+            lambda_roles: lambda_roles
+                .iter()
+                .copied()
+                .filter(|&r| reached[r])
+                .collect(),
+        };
+        let mut next: Vec<(PrincipalId, Step, Option<PrincipalId>)> = Vec::new();
+        for &p in &movers {
+            if reached[p] {
+                continue;
+            }
+            if let Some((step, via)) = step_into(
+                engine,
+                p,
+                &layer,
+                &named,
+                &groups_with_goal,
+                assume,
+                &decide,
+                &boundary_allows,
+            ) {
+                next.push((p, step, via));
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        for (p, step, via) in next {
+            let mut path = vec![step];
+            if let Some(v) = via {
+                path.extend(reach.paths.get(&v).cloned().unwrap_or_default());
+            }
+            reach.paths.insert(p, path);
+            reached[p] = true;
+        }
+    }
+    reach
+}
+
+/// Writing its own permissions: on itself, a group it is in, or a new
+/// version of a customer policy it has.
+fn own_write(
+    engine: &Engine<'_>,
+    p: PrincipalId,
+    decide: &impl Fn(PrincipalId, Option<ActionId>, &str) -> Option<bool>,
+) -> Option<Step> {
+    let catalog = engine.catalog();
+    let me = engine.principal(p);
+    for (kind, actions) in ACTIONS.own_writes {
+        if kind != me.kind {
+            continue;
+        }
+        for a in actions {
+            if let Some(conditional) = decide(p, catalog.lookup(a), &me.arn) {
+                return Some(step(Method::WriteOwnPolicy, &me.arn, a, conditional));
+            }
+        }
+    }
+    for &g in &me.member_of {
+        let group = engine.principal(g);
+        for a in ACTIONS.group_writes {
+            if let Some(conditional) = decide(p, catalog.lookup(a), &group.arn) {
+                return Some(step(Method::WriteOwnPolicy, &group.arn, a, conditional));
+            }
+        }
+    }
+    // A new default version of a customer policy it holds (AWS managed
+    // policies cannot be changed by anyone in the account).
+    let version = catalog.lookup(ACTIONS.version);
+    for a in engine.attachments(me) {
+        if a.kind != AttachKind::Managed {
+            continue;
+        }
+        if let PolicyOrigin::Managed {
+            arn,
+            aws_managed: false,
+            ..
+        } = &engine.policies.get(a.policy).origin
+            && let Some(conditional) = decide(p, version, arn)
+        {
+            return Some(step(
+                Method::WriteOwnPolicy,
+                arn,
+                ACTIONS.version,
+                conditional,
+            ));
+        }
+    }
+    None
+}
+
+/// What one layer of the search can step into, made once per layer.
+struct Layer<'r> {
+    reached: &'r [bool],
+    /// Reached roles that trust their account (or anyone).
+    root_roles: Vec<PrincipalId>,
+    /// Every account-trusting role, and whether its trust is conditional.
+    root_conditional: HashMap<PrincipalId, bool>,
+    users: Vec<PrincipalId>,
+    lambda_roles: Vec<PrincipalId>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn step_into(
+    engine: &Engine<'_>,
+    p: PrincipalId,
+    layer: &Layer<'_>,
+    named: &HashMap<PrincipalId, Vec<(PrincipalId, bool)>>,
+    groups_with_goal: &[PrincipalId],
+    assume: Option<ActionId>,
+    decide: &impl Fn(PrincipalId, Option<ActionId>, &str) -> Option<bool>,
+    boundary_allows: &impl Fn(PrincipalId) -> bool,
+) -> Option<(Step, Option<PrincipalId>)> {
+    let catalog = engine.catalog();
+    let me = engine.principal(p);
+    // Roles whose trust names it: no identity permission needed.
+    let reached = layer.reached;
+    for &(r, conditional) in named.get(&p).into_iter().flatten() {
+        if reached[r] {
+            let role = engine.principal(r);
+            return Some((
+                step(Method::AssumeRole, &role.arn, "sts:AssumeRole", conditional),
+                Some(r),
+            ));
+        }
+    }
+    // Roles trusting the account: its identity policies decide.
+    if let Some(a) = assume
+        && let Some((r, conditional)) =
+            first_target(engine, p, a, &layer.root_roles, |c| reached[c] && c != p)
+    {
+        let trust_conditional = layer.root_conditional.get(&r).copied().unwrap_or(false);
+        let role = engine.principal(r);
+        return Some((
+            step(
+                Method::AssumeRole,
+                &role.arn,
+                "sts:AssumeRole",
+                conditional || trust_conditional,
+            ),
+            Some(r),
+        ));
+    }
+    // Joining a group that holds the goal, within its boundary.
+    if me.kind == PrincipalKind::User && boundary_allows(p) {
+        for &g in groups_with_goal {
+            if me.member_of.contains(&g) {
+                continue;
+            }
+            let group = engine.principal(g);
+            if let Some(conditional) = decide(p, catalog.lookup(ACTIONS.add_to_group), &group.arn) {
+                return Some((
+                    step(
+                        Method::AddUserToGroup,
+                        &group.arn,
+                        ACTIONS.add_to_group,
+                        conditional,
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
+    // Another user's credentials: any user already reached.
+    let is_user =
+        |c: PrincipalId| reached[c] && c != p && engine.principal(c).kind == PrincipalKind::User;
+    for name in ACTIONS.credentials {
+        let Some(a) = catalog.lookup(name) else {
+            continue;
+        };
+        if let Some((u, conditional)) = first_target(engine, p, a, &layer.users, is_user) {
+            let user = engine.principal(u);
+            return Some((
+                step(Method::Credentials, &user.arn, name, conditional),
+                Some(u),
+            ));
+        }
+    }
+    // A Lambda function run as a reached role.
+    let lambda: Vec<Option<ActionId>> = ACTIONS.lambda.iter().map(|a| catalog.lookup(a)).collect();
+    let runs_lambda = lambda
+        .iter()
+        .all(|a| a.is_some_and(|a| engine.access(p).allowed.contains(a)));
+    if runs_lambda {
+        let lambda_conditional = lambda
+            .iter()
+            .any(|a| a.is_some_and(|a| !engine.access(p).full.contains(a)));
+        for &r in &layer.lambda_roles {
+            let role = engine.principal(r);
+            if let Some(conditional) = decide(p, catalog.lookup(ACTIONS.pass), &role.arn) {
+                let mut s = step(
+                    Method::PassRoleToLambda,
+                    &role.arn,
+                    ACTIONS.pass,
+                    conditional || lambda_conditional,
+                );
+                s.actions.extend(ACTIONS.lambda);
+                return Some((s, Some(r)));
+            }
+        }
+    }
+    None
+}
+
+/// The first of `candidates` on which `p` may take `action`, and whether
+/// only conditionally. Allowed everywhere without a Deny: the first one, no
+/// per-target work. Scoped to named ARNs (or the caller's own, through
+/// `${aws:username}`): only those are looked at. Otherwise each candidate
+/// is decided. Never a scan of every principal for every principal.
+fn first_target(
+    engine: &Engine<'_>,
+    p: PrincipalId,
+    action: ActionId,
+    candidates: &[PrincipalId],
+    is_candidate: impl Fn(PrincipalId) -> bool,
+) -> Option<(PrincipalId, bool)> {
+    let access = engine.access(p);
+    if !access.allowed.contains(action) {
+        return None;
+    }
+    let first = candidates.iter().copied().find(|&c| is_candidate(c))?;
+    if access.full.contains(action) {
+        return Some((first, false));
+    }
+    let me = engine.principal(p);
+    let username = (me.kind == PrincipalKind::User).then_some(me.name.as_str());
+    let mut named: Vec<String> = Vec::new();
+    let mut open = false;
+    for at in engine.attachments(me) {
+        let Ok(c) = &engine.policies.get(at.policy).compiled else {
+            continue;
+        };
+        for st in &c.statements {
+            if st.effect != crate::policy::Effect::Allow || !st.actions.contains(action) {
+                continue;
+            }
+            match &st.resources {
+                crate::policy::ResourceScope::Only(pats) => {
+                    for pat in pats {
+                        let pat = crate::eval::resolve_username(pat, username);
+                        if crate::policy::has_wildcard(&pat) || pat.contains("${") {
+                            open = true;
+                        } else {
+                            named.push(pat.into_owned());
+                        }
+                    }
+                }
+                _ => open = true,
+            }
+        }
+    }
+    let decide = |c: PrincipalId| match engine
+        .decision_on(p, action, &engine.principal(c).arn)
+        .decision
+    {
+        Decision::Allowed => Some((c, false)),
+        Decision::Limited => Some((c, true)),
+        Decision::Denied | Decision::NotGranted => None,
+    };
+    if open {
+        candidates
+            .iter()
+            .copied()
+            .filter(|&c| is_candidate(c))
+            .find_map(decide)
+    } else {
+        named
+            .iter()
+            .filter_map(|arn| engine.by_arn(arn))
+            .filter(|&c| is_candidate(c))
+            .find_map(decide)
+    }
+}
+
+fn step(method: Method, target: &str, action: &'static str, conditional: bool) -> Step {
+    Step {
+        method,
+        target: target.to_owned(),
+        actions: vec![action],
+        conditional,
+    }
+}

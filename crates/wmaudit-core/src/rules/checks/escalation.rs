@@ -1,0 +1,105 @@
+//! A principal that does not hold the goal's actions but can get to them
+//! in steps: assuming a role, writing its own permissions, joining a group,
+//! taking another user's credentials, running code as a role (`reach`).
+
+use serde::Deserialize;
+
+use crate::findings::Evidence;
+use crate::reach::{Method, paths_to};
+use crate::rules::context::Context;
+use crate::rules::output::{Output, principal_resource, subject};
+use crate::rules::params::Actions;
+use crate::rules::registry::TypedCheck;
+use crate::snapshot::Part;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationParams {
+    /// The actions to reach (any of them).
+    pub actions: Actions,
+    /// What holding them allows, for the message.
+    pub capability: String,
+    /// Designated WorkMail administrators may reach them.
+    pub exempt_designated_admins: bool,
+}
+
+pub struct EscalationPath;
+
+impl TypedCheck for EscalationPath {
+    type Params = EscalationParams;
+    const NAME: &'static str = "escalation-path";
+    const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
+
+    fn account(&self, ctx: &Context<'_>, params: &EscalationParams, out: &mut Output<'_>) {
+        let engine = ctx.engine();
+        let reach = paths_to(engine, &ctx.account_roles, &params.actions.0);
+        for (id, p) in ctx.acting_principals() {
+            if params.exempt_designated_admins && ctx.admins.contains(&id) {
+                continue;
+            }
+            let Some(path) = reach.paths.get(&id) else {
+                // Not reached and known only in part: the missing part may
+                // hold a step.
+                if !p.is_complete() && engine.access(id).allowed.is_disjoint(&params.actions.0) {
+                    out.not_evaluated(
+                        Some(principal_resource(p)),
+                        format!(
+                            "permissions of {} {} could not be fully evaluated: {}",
+                            p.kind.as_str(),
+                            p.name,
+                            p.problems.join("; ")
+                        ),
+                    );
+                }
+                continue;
+            };
+            let short = |arn: &str| {
+                let kind_name = arn.split(':').nth(5).unwrap_or(arn);
+                match kind_name.split_once('/') {
+                    Some((kind, rest)) => {
+                        format!("{kind}/{}", rest.rsplit('/').next().unwrap_or(rest))
+                    }
+                    None => kind_name.to_owned(),
+                }
+            };
+            let mut line = vec![format!("{}/{}", p.kind.as_str(), p.name)];
+            for s in path {
+                let what = match s.method {
+                    Method::WriteOwnPolicy => format!("{} on {}", s.actions[0], short(&s.target)),
+                    _ => format!("{} {}", s.method.verb(), short(&s.target)),
+                };
+                line.push(if s.conditional {
+                    format!("{what} (under a condition)")
+                } else {
+                    what
+                });
+            }
+            let conditional = path.iter().any(|s| s.conditional);
+            let f = out
+                .about(p)
+                .message(format!(
+                    "{} does not hold the actions to {} but can get to them{}: {}.",
+                    subject(p),
+                    params.capability,
+                    if conditional { " in some cases" } else { "" },
+                    line.join(" → ")
+                ))
+                .evidence_all(path.iter().enumerate().map(|(i, s)| Evidence {
+                    actions: s.actions.iter().map(|a| (*a).to_owned().into()).collect(),
+                    detail: Some(format!(
+                        "step {}: {} {}{}",
+                        i + 1,
+                        s.method.verb(),
+                        s.target,
+                        if s.conditional {
+                            " (under a condition)"
+                        } else {
+                            ""
+                        }
+                    )),
+                    ..Evidence::default()
+                }));
+            out.push(f);
+        }
+    }
+}

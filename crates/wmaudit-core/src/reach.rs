@@ -105,11 +105,34 @@ const ACTIONS: Actions = Actions {
     lambda: &["lambda:CreateFunction", "lambda:InvokeFunction"],
 };
 
-/// Who reaches `goal` (any of its actions) and how.
-pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: &ActionSet) -> Reach {
+/// What a path leads to.
+#[derive(Debug, Clone, Copy)]
+pub enum Goal<'a> {
+    /// Any of these actions, in some case (mail content: one is enough).
+    Any(&'a ActionSet),
+    /// Every one of them, on every resource (admin-equivalence: `*` on `*`).
+    All(&'a ActionSet),
+}
+
+impl Goal<'_> {
+    /// Does a set of actions a principal is allowed (`any`: in some case;
+    /// `full`: everywhere) meet the goal?
+    fn met(&self, any: &ActionSet, full: &ActionSet) -> bool {
+        match self {
+            Goal::Any(g) => !any.is_disjoint(g),
+            Goal::All(g) => g.is_subset(full),
+        }
+    }
+}
+
+/// Who reaches `goal` and how.
+pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_>) -> Reach {
     let catalog = engine.catalog();
     let id = |name: &str| catalog.lookup(name);
-    let holds = |p: PrincipalId| !engine.access(p).allowed.is_disjoint(goal);
+    let holds = |p: PrincipalId| {
+        let a = engine.access(p);
+        goal.met(&a.allowed, &a.full)
+    };
     let acting: Vec<PrincipalId> = engine
         .principal_ids()
         .iter()
@@ -182,10 +205,10 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: &Action
     let mut reach = Reach::default();
     let mut reached: Vec<bool> = (0..engine.principals.len()).map(holds).collect();
     let boundary_allows = |p: PrincipalId| {
-        engine
-            .principal(p)
-            .boundary
-            .is_none_or(|b| !engine.policies.get(b).aggregate.allow_any.is_disjoint(goal))
+        engine.principal(p).boundary.is_none_or(|b| {
+            let agg = &engine.policies.get(b).aggregate;
+            goal.met(&agg.allow_any, &agg.allow_full)
+        })
     };
     for &p in &acting {
         if reached[p] || !boundary_allows(p) {
@@ -207,11 +230,11 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: &Action
         .filter(|&g| {
             let grp = engine.principal(g);
             grp.kind == PrincipalKind::Group && {
-                let mut a = catalog.empty_set();
+                let mut a = crate::eval::Aggregate::empty(catalog);
                 for at in &grp.attachments {
-                    a.union_with(&engine.policies.get(at.policy).aggregate.allow_any);
+                    a.union_with(&engine.policies.get(at.policy).aggregate);
                 }
-                !a.is_disjoint(goal)
+                goal.met(&a.allow_any, &a.allow_full)
             }
         })
         .collect();

@@ -340,6 +340,7 @@ macro_rules! snapshot_tests {
 snapshot_tests! {
     snapshot_iam_console_without_mfa => "iam-console-without-mfa",
     snapshot_iam_no_admin_group => "iam-no-admin-group",
+    snapshot_iam_privilege_escalation => "iam-privilege-escalation",
     snapshot_iam_user_direct_policies => "iam-user-direct-policies",
     snapshot_root_access_keys => "root-access-keys",
     snapshot_root_hardware_mfa => "root-hardware-mfa",
@@ -387,6 +388,10 @@ fn fires_fixtures_flag_the_expected_resources() {
     let cases: &[(&str, &[&str])] = &[
         ("iam-console-without-mfa", &["user/carol"]),
         ("iam-no-admin-group", &["account/111122223333"]),
+        (
+            "iam-privilege-escalation",
+            &["user/breakglass", "user/selfadmin"],
+        ),
         ("iam-user-direct-policies", &["user/bob"]),
         ("root-access-keys", &["root/root"]),
         ("root-hardware-mfa", &["root/root"]),

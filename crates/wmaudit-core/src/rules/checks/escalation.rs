@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::findings::Evidence;
-use crate::reach::{Method, paths_to};
+use crate::reach::{Goal, Method, paths_to};
 use crate::rules::context::Context;
 use crate::rules::output::{Output, principal_resource, subject};
 use crate::rules::params::Actions;
@@ -15,8 +15,12 @@ use crate::snapshot::Part;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationParams {
-    /// The actions to reach (any of them).
-    pub actions: Actions,
+    /// The actions to reach (any of them), or none with `every_action`.
+    #[serde(default)]
+    pub actions: Option<Actions>,
+    /// The goal is every action on every resource (admin-equivalence).
+    #[serde(default)]
+    pub every_action: bool,
     /// What holding them allows, for the message.
     pub capability: String,
     /// Designated WorkMail administrators may reach them.
@@ -30,9 +34,28 @@ impl TypedCheck for EscalationPath {
     const NAME: &'static str = "escalation-path";
     const NEEDS: &'static [Part] = &[Part::AuthorizationDetails];
 
+    fn check_params(&self, p: &EscalationParams) -> Result<(), String> {
+        match (&p.actions, p.every_action) {
+            (Some(_), false) | (None, true) => Ok(()),
+            _ => Err("give either `actions` or `every_action = true`".to_owned()),
+        }
+    }
+
     fn account(&self, ctx: &Context<'_>, params: &EscalationParams, out: &mut Output<'_>) {
         let engine = ctx.engine();
-        let reach = paths_to(engine, &ctx.account_roles, &params.actions.0);
+        let every = engine.catalog().full_set();
+        let goal = match &params.actions {
+            Some(a) => Goal::Any(&a.0),
+            None => Goal::All(&every),
+        };
+        let holds = |id| {
+            let a = engine.access(id);
+            match goal {
+                Goal::Any(g) => !a.allowed.is_disjoint(g),
+                Goal::All(g) => g.is_subset(&a.full),
+            }
+        };
+        let reach = paths_to(engine, &ctx.account_roles, goal);
         for (id, p) in ctx.acting_principals() {
             if params.exempt_designated_admins && ctx.admins.contains(&id) {
                 continue;
@@ -40,7 +63,7 @@ impl TypedCheck for EscalationPath {
             let Some(path) = reach.paths.get(&id) else {
                 // Not reached and known only in part: the missing part may
                 // hold a step.
-                if !p.is_complete() && engine.access(id).allowed.is_disjoint(&params.actions.0) {
+                if !p.is_complete() && !holds(id) {
                     out.not_evaluated(
                         Some(principal_resource(p)),
                         format!(

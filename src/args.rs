@@ -213,6 +213,11 @@ pub struct ExplainArgs {
     /// Also list actions that are not granted.
     #[arg(long)]
     pub all: bool,
+    /// Also show how the principal gets to mail content and to
+    /// admin-equivalence in steps, if it does not hold them (the paths of
+    /// workmail-escalation-path and iam-privilege-escalation).
+    #[arg(long)]
+    pub paths: bool,
     /// `table` or `json`.
     #[arg(long, short = 'f', value_enum, default_value_t = ExplainFormat::Table)]
     pub format: ExplainFormat,

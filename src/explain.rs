@@ -52,6 +52,85 @@ struct PrincipalView<'a> {
     problems: &'a [String],
     workmail_administrator: Designation,
     actions: Vec<Row<'a>>,
+    /// With `--paths`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paths: Option<Vec<PathView>>,
+}
+
+/// How a principal stands towards one goal.
+#[derive(Serialize)]
+struct PathView {
+    goal: &'static str,
+    /// Holds it itself.
+    holds: bool,
+    /// The shortest path when it does not hold it; empty when it has none.
+    steps: Vec<StepView>,
+}
+
+#[derive(Serialize)]
+struct StepView {
+    method: &'static str,
+    target: String,
+    actions: Vec<&'static str>,
+    conditional: bool,
+}
+
+/// The goals `--paths` looks at, from the shipped rules (mail content from
+/// workmail-mail-content-access) and admin-equivalence.
+fn goals(
+    rules: &wmaudit_core::rules::RuleSet,
+    catalog: &Catalog,
+) -> Vec<(&'static str, ActionSet, bool)> {
+    let mut out = Vec::new();
+    if let Some(mail) = rules
+        .get("workmail-mail-content-access")
+        .and_then(|r| r.sensitive_actions())
+    {
+        out.push(("mail content", mail, false));
+    }
+    out.push(("admin-equivalent (every action)", catalog.full_set(), true));
+    out
+}
+
+fn paths_of(
+    engine: &Engine<'_>,
+    roles: &std::collections::HashMap<&str, &wmaudit_core::account::Role>,
+    goals: &[(&'static str, ActionSet, bool)],
+    id: PrincipalId,
+) -> Vec<PathView> {
+    use wmaudit_core::reach::{Goal, paths_to};
+    goals
+        .iter()
+        .map(|(name, set, every)| {
+            let a = engine.access(id);
+            let (goal, holds) = if *every {
+                (Goal::All(set), set.is_subset(&a.full))
+            } else {
+                (Goal::Any(set), !a.allowed.is_disjoint(set))
+            };
+            let steps = if holds {
+                Vec::new()
+            } else {
+                paths_to(engine, roles, goal)
+                    .paths
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|s| StepView {
+                        method: s.method.verb(),
+                        target: s.target,
+                        actions: s.actions,
+                        conditional: s.conditional,
+                    })
+                    .collect()
+            };
+            PathView {
+                goal: name,
+                holds,
+                steps,
+            }
+        })
+        .collect()
 }
 
 /// Whether the principal is a designated WorkMail administrator (the
@@ -80,18 +159,31 @@ impl Designation {
 pub fn run(args: &ExplainArgs) -> Result<u8> {
     // --rules and --config are validated as for `scan`; the config's
     // administrators decide the designation shown.
-    let (_, config) = crate::cli::load_rules(&args.rules)?;
+    let (rules, config) = crate::cli::load_rules(&args.rules)?;
     let admins = &config.administrators;
     let snapshots = input::load(&args.input)?;
     let catalog = Catalog::builtin();
     let wanted = action_filter(catalog, &args.action)?;
     let mut views = Vec::new();
     let mut engines = Vec::new();
+    let mut role_maps = Vec::new();
     for s in &snapshots {
         if let Some(account) = &s.account {
             engines.push(Engine::new(catalog, account));
+            role_maps.push(
+                account
+                    .roles
+                    .iter()
+                    .map(|r| (r.arn.as_str(), r))
+                    .collect::<std::collections::HashMap<_, _>>(),
+            );
         }
     }
+    let goals = if args.paths {
+        goals(&rules, catalog)
+    } else {
+        Vec::new()
+    };
     if engines.is_empty() {
         return Err(UsageError(
             "the input has no authorization details, so there are no principals to explain".into(),
@@ -99,9 +191,9 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
         .into());
     }
     let mut found = Vec::new();
-    for e in &engines {
+    for (e, roles) in engines.iter().zip(&role_maps) {
         for id in e.find(&args.principal) {
-            found.push((e, id));
+            found.push((e, id, roles));
         }
     }
     if found.is_empty() {
@@ -116,7 +208,8 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
         .into());
     }
     let mut texts = Vec::new();
-    for (engine, id) in &found {
+    for (engine, id, roles) in &found {
+        let paths = args.paths.then(|| paths_of(engine, roles, &goals, *id));
         let explanations: Vec<Explanation> = wanted
             .ones()
             .map(|a| engine.explain(*id, a))
@@ -124,19 +217,25 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
             .filter(|e| args.all || e.decision != Decision::NotGranted || !e.grants.is_empty())
             .collect();
         match args.format {
-            ExplainFormat::Json => views.push((engine, *id, explanations)),
+            ExplainFormat::Json => views.push((engine, *id, explanations, paths)),
             ExplainFormat::Table => {
-                texts.push(render_table(engine, admins, *id, &explanations));
+                let mut text = render_table(engine, admins, *id, &explanations);
+                if let Some(paths) = &paths {
+                    text.push_str(&render_paths(engine.principal(*id), paths));
+                }
+                texts.push(text);
             }
         }
     }
     match args.format {
         ExplainFormat::Table => to_stdout(|out| write!(out, "{}", texts.join("\n")))?,
         ExplainFormat::Json => {
-            let out: Vec<PrincipalView> = views
-                .iter()
-                .map(|(e, id, ex)| view(e, admins, *id, ex))
-                .collect();
+            let mut out: Vec<PrincipalView> = Vec::new();
+            for (e, id, ex, paths) in views.iter_mut() {
+                let mut v = view(e, admins, *id, ex);
+                v.paths = paths.take();
+                out.push(v);
+            }
             let json = serde_json::to_string_pretty(&out)?;
             to_stdout(|w| writeln!(w, "{json}"))?;
         }
@@ -269,6 +368,36 @@ fn render_table(
     s
 }
 
+/// The paths, one line per goal: `alice → assume role/MailOps`.
+fn render_paths(p: &wmaudit_core::eval::Principal, paths: &[PathView]) -> String {
+    let mut s = String::from("paths:\n");
+    for v in paths {
+        let line = if v.holds {
+            "holds it".to_owned()
+        } else if v.steps.is_empty() {
+            "no path found".to_owned()
+        } else {
+            let mut parts = vec![format!("{}/{}", p.kind.as_str(), p.name)];
+            for st in &v.steps {
+                parts.push(format!(
+                    "{} {} ({}){}",
+                    st.method,
+                    st.target,
+                    st.actions.join(", "),
+                    if st.conditional {
+                        " under a condition"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            parts.join(" → ")
+        };
+        s.push_str(&format!("  {}: {}\n", v.goal, cell(&line)));
+    }
+    s
+}
+
 fn view<'a>(
     engine: &'a Engine<'_>,
     admins: &[String],
@@ -286,6 +415,7 @@ fn view<'a>(
         complete: p.is_complete(),
         problems: &p.problems,
         workmail_administrator: Designation::of(engine, admins, id),
+        paths: None,
         actions: ex
             .iter()
             .map(|e| {

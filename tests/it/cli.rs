@@ -1521,3 +1521,43 @@ fn gate_line_on_a_terminal_when_the_report_goes_to_a_file() {
         "{stderr}"
     );
 }
+
+/// `explain --paths`: how a principal gets to mail content and to
+/// admin-equivalence, step by step, in the table and in JSON (#11).
+#[test]
+fn explain_shows_paths() {
+    let snap = root().join("tests/fixtures/rules/workmail-escalation-path/fires.json");
+    let snap = snap.to_str().unwrap();
+    let (code, out, err) = run(&["explain", "chain", "--snapshot", snap, "--paths"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("mail content: user/chain → assume arn:aws:iam::111122223333:role/Hop (sts:AssumeRole) → assume arn:aws:iam::111122223333:role/MailReader (sts:AssumeRole)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("admin-equivalent (every action): no path found"),
+        "{out}"
+    );
+    let (_, out, _) = run(&[
+        "explain",
+        "mailuser",
+        "--snapshot",
+        snap,
+        "--paths",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc[0]["paths"][0]["goal"], "mail content");
+    assert_eq!(doc[0]["paths"][0]["holds"], true);
+    let (_, out, _) = run(&[
+        "explain",
+        "mailuser",
+        "--snapshot",
+        snap,
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(doc[0].get("paths").is_none(), "only with --paths");
+}

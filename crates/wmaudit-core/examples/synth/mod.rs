@@ -401,17 +401,21 @@ impl<'a> Gen<'a> {
         role_regions.push(None);
         for i in 0..self.cfg.roles {
             let name = format!("role-{i:04}");
-            let trust = match self.rng.random_range(0..4) {
+            let trust = match self.rng.random_range(0..5) {
                 0 => trust_service("lambda.amazonaws.com"),
                 1 => trust_service("ec2.amazonaws.com"),
                 2 => json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
                     "Principal":{"AWS":format!("arn:aws:iam::{}:root", 444455556666u64 + i as u64)},
                     "Action":"sts:AssumeRole",
                     "Condition":{"StringEquals":{"sts:ExternalId":hex(&mut self.rng, 12)}}}]}),
-                _ => json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                3 => json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
                     "Principal":{"Federated":format!("arn:aws:iam::{ACCOUNT_ID}:saml-provider/corp-idp")},
                     "Action":"sts:AssumeRoleWithSAML",
                     "Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}),
+                // Assumable from the account itself: escalation paths go here.
+                _ => json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                    "Principal":{"AWS":format!("arn:aws:iam::{ACCOUNT_ID}:root")},
+                    "Action":"sts:AssumeRole"}]}),
             };
             let mut attached = Vec::new();
             for _ in 0..self.rng.random_range(0..=2) {
@@ -567,8 +571,9 @@ impl<'a> Gen<'a> {
                 (Kind::NotActionAllow, 2),
                 (Kind::DenySensitive, 10),
                 (Kind::Conditional, 8),
-                (Kind::Unrelated, 30),
+                (Kind::Unrelated, 28),
                 (Kind::RandomMix, 10),
+                (Kind::Escalation, 2),
             ]
         } else {
             &[
@@ -579,8 +584,9 @@ impl<'a> Gen<'a> {
                 (Kind::NotActionAllow, 3),
                 (Kind::DenySensitive, 8),
                 (Kind::Conditional, 8),
-                (Kind::Unrelated, 35),
+                (Kind::Unrelated, 33),
                 (Kind::RandomMix, 13),
+                (Kind::Escalation, 2),
             ]
         };
         let total: u32 = table.iter().map(|(_, w)| w).sum();
@@ -774,6 +780,37 @@ impl<'a> Gen<'a> {
                     statements.push(statement(self.sid("Mix"), effect, actions, "*"));
                 }
             }
+            Kind::Escalation => {
+                let user_self = format!("arn:aws:iam::{ACCOUNT_ID}:user/${{aws:username}}");
+                let (actions, resource): (Vec<&str>, Value) = match self.rng.random_range(0..5) {
+                    0 => (
+                        vec!["iam:CreateAccessKey", "iam:UpdateLoginProfile"],
+                        json!(user_self),
+                    ),
+                    1 => (
+                        vec!["sts:AssumeRole"],
+                        json!(format!("arn:aws:iam::{ACCOUNT_ID}:role/role-00*")),
+                    ),
+                    2 => {
+                        statements.push(statement(
+                            None,
+                            "Allow",
+                            vec!["lambda:CreateFunction", "lambda:InvokeFunction"],
+                            "*",
+                        ));
+                        (
+                            vec!["iam:PassRole"],
+                            json!(format!("arn:aws:iam::{ACCOUNT_ID}:role/role-*")),
+                        )
+                    }
+                    3 => (vec!["iam:AttachUserPolicy"], json!(user_self)),
+                    _ => (
+                        vec!["iam:AddUserToGroup"],
+                        json!(format!("arn:aws:iam::{ACCOUNT_ID}:group/*")),
+                    ),
+                };
+                statements.push(statement(self.sid("Ops"), "Allow", actions, resource));
+            }
         }
         json!({"Version": "2012-10-17", "Statement": statements})
     }
@@ -849,6 +886,10 @@ enum Kind {
     Conditional,
     Unrelated,
     RandomMix,
+    /// Steps of escalation paths, at the rates real accounts show them:
+    /// self-service credentials, assuming roles, PassRole to Lambda, self
+    /// policy writes, group joins.
+    Escalation,
 }
 
 impl Kind {
@@ -863,6 +904,7 @@ impl Kind {
             Kind::Conditional => "Conditional",
             Kind::Unrelated => "App",
             Kind::RandomMix => "Mixed",
+            Kind::Escalation => "Ops",
         }
     }
 }

@@ -129,6 +129,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             .collect(),
         evidence_cache: Default::default(),
         service_roles: Default::default(),
+        reach_cache: Default::default(),
     };
     let rules::RunResult {
         findings,

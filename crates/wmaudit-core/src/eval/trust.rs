@@ -19,6 +19,16 @@ const ASSUME_ACTIONS: &[&str] = &[
     "sts:AssumeRoleWithWebIdentity",
 ];
 
+/// Condition operators that narrow a request to the values given (the
+/// `...IfExists` forms do not: a request without the key passes).
+pub const POSITIVE_OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringLike",
+    "ArnEquals",
+    "ArnLike",
+    "StringEqualsIgnoreCase",
+];
+
 /// Who a trust statement lets in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Trustee<'d> {

@@ -125,6 +125,8 @@ pub struct Context<'a> {
     pub evidence_cache: EvidenceCache,
     /// [`Context::roles_trusted_by`]'s answers.
     pub service_roles: Mutex<HashMap<Vec<String>, Arc<Vec<&'a Role>>>>,
+    /// [`Context::reach`]'s answers, by (every action?, goal).
+    pub reach_cache: Mutex<HashMap<(bool, ActionSet), Arc<crate::reach::Reach>>>,
 }
 
 /// (group, effect, actions) -> that group's evidence for them.
@@ -172,6 +174,32 @@ impl<'a> Context<'a> {
             && grants.iter().all(
                 |g| matches!(g.trustee, Trustee::Service(s) if services.iter().any(|x| x == s)),
             )
+    }
+
+    /// Who reaches `goal` and how, computed once per goal for all the rules
+    /// that ask (escalation paths, external trust).
+    pub fn reach(&self, goal: crate::reach::Goal<'_>) -> Arc<crate::reach::Reach> {
+        let key = match goal {
+            crate::reach::Goal::Any(g) => (false, g.clone()),
+            crate::reach::Goal::All(g) => (true, g.clone()),
+        };
+        if let Some(hit) = self
+            .reach_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&key).cloned())
+        {
+            return hit;
+        }
+        let r = Arc::new(crate::reach::paths_to(
+            self.engine(),
+            &self.account_roles,
+            goal,
+        ));
+        if let Ok(mut c) = self.reach_cache.lock() {
+            c.insert(key, Arc::clone(&r));
+        }
+        r
     }
 
     /// The account's roles whose trust policy lets in a service principal

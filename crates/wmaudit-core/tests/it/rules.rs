@@ -466,6 +466,7 @@ fn fires_fixtures_flag_the_expected_resources() {
                 "role/MailVendor",
                 "role/OpenAdmin",
                 "role/UserProvisioning",
+                "role/VendorHop",
             ],
         ),
         (

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::findings::Evidence;
-use crate::reach::{Goal, Method, paths_to};
+use crate::reach::{Goal, Method};
 use crate::rules::context::Context;
 use crate::rules::output::{Output, principal_resource, subject};
 use crate::rules::params::Actions;
@@ -55,7 +55,7 @@ impl TypedCheck for EscalationPath {
                 Goal::All(g) => g.is_subset(&a.full),
             }
         };
-        let reach = paths_to(engine, &ctx.account_roles, goal);
+        let reach = ctx.reach(goal);
         for (id, p) in ctx.acting_principals() {
             if params.exempt_designated_admins && ctx.admins.contains(&id) {
                 continue;

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use crate::eval::trust::{Trust, TrustGrant, Trustee};
+use crate::eval::trust::{POSITIVE_OPERATORS, Trust, TrustGrant, Trustee};
 use crate::findings::{Evidence, Severity};
 use crate::policy::Conditions;
 use crate::rules::context::Context;
@@ -29,19 +29,11 @@ pub struct ExternalTrustParams {
 
 pub struct ExternalTrust;
 
-const POSITIVE: &[&str] = &[
-    "StringEquals",
-    "StringLike",
-    "ArnEquals",
-    "ArnLike",
-    "StringEqualsIgnoreCase",
-];
-
 /// Does a positive, non-`IfExists` condition give one of these keys a value
 /// that narrows (not a lone `*`)?
 fn narrowed(conditions: &Conditions, keys: &[&str]) -> Option<String> {
     for (op, by_key) in conditions {
-        if !POSITIVE.contains(&op.as_str()) {
+        if !POSITIVE_OPERATORS.contains(&op.as_str()) {
             continue;
         }
         for (key, values) in by_key {
@@ -136,6 +128,8 @@ impl TypedCheck for ExternalTrust {
     fn account(&self, ctx: &Context<'_>, params: &ExternalTrustParams, out: &mut Output<'_>) {
         let engine = ctx.engine();
         let catalog = engine.catalog();
+        // A role that reaches mail in steps is as good as one that holds it.
+        let reach = ctx.reach(crate::reach::Goal::Any(&params.mail_content.0));
         let mut roles: Vec<_> = ctx.account_roles.values().copied().collect();
         roles.sort_by(|a, b| a.arn.cmp(&b.arn));
         for role in roles {
@@ -156,6 +150,16 @@ impl TypedCheck for ExternalTrust {
                     format!(
                         "reads, exports or redirects mail ({})",
                         sample(catalog, &content, 3)
+                    ),
+                    None,
+                )
+            } else if let Some(path) = reach.paths.get(&id) {
+                (
+                    format!(
+                        "can get to the mail in {} (first: {} {})",
+                        crate::rules::output::count(path.len(), "step"),
+                        path[0].method.verb(),
+                        path[0].target
                     ),
                     None,
                 )

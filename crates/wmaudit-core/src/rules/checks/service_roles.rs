@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::account::Role;
 use crate::catalog::ActionSet;
-use crate::eval::trust::{Trust, TrustGrant, Trustee};
+use crate::eval::trust::{POSITIVE_OPERATORS, Trust, TrustGrant, Trustee};
 use crate::eval::{Decision, Principal, PrincipalId, StatementRef};
 use crate::findings::{Evidence, ResourceKind};
 use crate::policy::{Conditions, Effect, ResourceScope};
@@ -68,13 +68,6 @@ const GUARD_KEYS: &[&str] = &[
     "sts:ExternalId",
 ];
 
-const POSITIVE: &[&str] = &[
-    "StringEquals",
-    "StringLike",
-    "ArnEquals",
-    "ArnLike",
-    "StringEqualsIgnoreCase",
-];
 const NEGATED: &[&str] = &[
     "StringNotEquals",
     "StringNotLike",
@@ -161,7 +154,7 @@ impl TypedCheck for ServiceTrustUnguarded {
                 if !params.services.matches(service) {
                     continue;
                 }
-                let Err(why) = guarded(g.conditions, &ctx.account_id, POSITIVE) else {
+                let Err(why) = guarded(g.conditions, &ctx.account_id, POSITIVE_OPERATORS) else {
                     continue;
                 };
                 let why = if why.is_empty() {

@@ -29,7 +29,7 @@ use crate::eval::trust::{Trust, Trustee};
 use crate::eval::{AttachKind, Decision, Engine, PolicyOrigin, PrincipalId, PrincipalKind};
 
 /// How a step is taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Method {
     AssumeRole,
     /// `Put*Policy`, `Attach*Policy` or `CreatePolicyVersion`, on itself.
@@ -40,6 +40,17 @@ pub enum Method {
 }
 
 impl Method {
+    /// The wire name (JSON report).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::AssumeRole => "assume_role",
+            Method::WriteOwnPolicy => "write_own_policy",
+            Method::AddUserToGroup => "add_user_to_group",
+            Method::Credentials => "credentials",
+            Method::PassRoleToLambda => "pass_role_to_lambda",
+        }
+    }
+
     pub fn verb(self) -> &'static str {
         match self {
             Method::AssumeRole => "assume",
@@ -52,7 +63,7 @@ impl Method {
 }
 
 /// One step of a path.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
     pub method: Method,
     /// The principal or group stepped into (for a policy write, the

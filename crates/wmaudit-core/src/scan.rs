@@ -178,6 +178,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         }
         coverage.builtin_policies_used = e.builtin_fallbacks.clone();
         principals = summarize(&ctx, e, &sensitive_by_rule(opts.rules));
+        add_reach(&ctx, opts.rules, &mut principals);
     }
 
     let failing = findings
@@ -379,6 +380,11 @@ fn redact_input_text(report: &mut ScanReport) {
         r(a);
     }
     for p in &mut report.principals {
+        for (_, steps) in &mut p.reach {
+            for s in steps {
+                r(&mut s.target);
+            }
+        }
         r(&mut p.arn);
         r(&mut p.name);
     }
@@ -571,6 +577,34 @@ fn apply_suppressions(
 }
 
 /// The actions every rule in the set treats as sensitive.
+/// Each principal's paths to mail content (the actions of
+/// workmail-mail-content-access, when that rule is on) and to
+/// admin-equivalence, when it does not hold them; shared with the path rules
+/// through the context's cache.
+fn add_reach(ctx: &Context<'_>, rules: &RuleSet, principals: &mut [PrincipalSummary]) {
+    use crate::reach::Goal;
+    let engine = ctx.engine();
+    let mail = rules
+        .get("workmail-mail-content-access")
+        .and_then(|r| r.sensitive_actions());
+    let every = engine.catalog().full_set();
+    let mut goals = Vec::new();
+    if let Some(m) = &mail {
+        goals.push(("mail_content", ctx.reach(Goal::Any(m))));
+    }
+    goals.push(("admin_equivalent", ctx.reach(Goal::All(&every))));
+    for p in principals.iter_mut() {
+        let Some(id) = engine.by_arn(&p.arn) else {
+            continue;
+        };
+        for (goal, reach) in &goals {
+            if let Some(path) = reach.paths.get(&id) {
+                p.reach.push((goal, path.clone()));
+            }
+        }
+    }
+}
+
 /// Each rule's sensitive actions (the rules that have some), in rule order.
 fn sensitive_by_rule(rules: &RuleSet) -> Vec<(String, ActionSet)> {
     rules
@@ -631,6 +665,7 @@ fn summarize(
                     .map(str::to_owned)
                     .collect(),
                 capabilities,
+                reach: Vec::new(),
             }
         })
         .collect()

@@ -131,6 +131,9 @@ pub struct PrincipalSummary {
     /// the rules that define some and where it holds any: what it can do to
     /// mail, whether or not a finding says so (designated administrators).
     pub capabilities: Vec<(String, usize)>,
+    /// Goals it does not hold but reaches in steps (`mail_content`,
+    /// `admin_equivalent`), each with its shortest path.
+    pub reach: Vec<(&'static str, Vec<crate::reach::Step>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -147,6 +147,22 @@ fn principal(p: &PrincipalSummary) -> v1::Principal<'_> {
                 actions: *n,
             })
             .collect(),
+        reach: p
+            .reach
+            .iter()
+            .map(|(goal, steps)| v1::ReachPath {
+                goal: b(goal),
+                steps: steps
+                    .iter()
+                    .map(|s| v1::ReachStep {
+                        method: b(s.method.as_str()),
+                        target: b(&s.target),
+                        actions: s.actions.iter().map(|a| b(a)).collect(),
+                        conditional: s.conditional,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 

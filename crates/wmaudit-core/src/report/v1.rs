@@ -249,6 +249,26 @@ pub struct Principal<'a> {
     /// after 0.1.0).
     #[serde(default)]
     pub capabilities: Vec<Capability<'a>>,
+    /// Goals it does not hold but reaches in steps (added after 0.1.0).
+    #[serde(default)]
+    pub reach: Vec<ReachPath<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachPath<'a> {
+    /// `mail_content` or `admin_equivalent`.
+    pub goal: Str<'a>,
+    pub steps: Vec<ReachStep<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachStep<'a> {
+    /// `assume_role`, `write_own_policy`, `add_user_to_group`, `credentials`,
+    /// `pass_role_to_lambda`.
+    pub method: Str<'a>,
+    pub target: Str<'a>,
+    pub actions: Vec<Str<'a>>,
+    pub conditional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -277,6 +277,7 @@ fn sample_report() -> ScanReport {
                 designated_admin: false,
                 sensitive_actions: vec!["workmail:ResetPassword".to_owned()],
                 capabilities: vec![("workmail-mail-content-access".to_owned(), 1)],
+                reach: vec![],
             },
             PrincipalSummary {
                 arn: arn("role/MailRelay"),
@@ -290,6 +291,15 @@ fn sample_report() -> ScanReport {
                 designated_admin: false,
                 sensitive_actions: vec![],
                 capabilities: vec![],
+                reach: vec![(
+                    "admin_equivalent",
+                    vec![wmaudit_core::reach::Step {
+                        method: wmaudit_core::reach::Method::AssumeRole,
+                        target: arn("role/Admin"),
+                        actions: vec!["sts:AssumeRole"],
+                        conditional: true,
+                    }],
+                )],
             },
         ],
         notices: vec![
@@ -619,6 +629,11 @@ fn json_content() {
             "rules"
         ]
     );
+    let relay = &doc["principals"][1];
+    assert_eq!(relay["reach"][0]["goal"], "admin_equivalent", "{relay}");
+    assert_eq!(relay["reach"][0]["steps"][0]["method"], "assume_role");
+    assert_eq!(relay["reach"][0]["steps"][0]["conditional"], true);
+    assert_eq!(doc["principals"][0]["reach"], serde_json::json!([]));
     assert_eq!(doc["end_of_support"]["phase"], "readiness");
     assert_eq!(doc["end_of_support"]["days_left"], 805);
     assert_eq!(doc["end_of_support"]["date_from"], "input");

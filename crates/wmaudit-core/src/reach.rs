@@ -564,3 +564,138 @@ fn step(method: Method, target: &str, action: &'static str, conditional: bool) -
         conditional,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{Account, InlinePolicy, Role as AccountRole, User};
+    use crate::catalog::Catalog;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const A: &str = "111122223333";
+
+    /// Statements a principal may get, each a possible step or the goal.
+    fn statement(k: usize, users: usize, roles: usize) -> Value {
+        let user = |i: usize| format!("arn:aws:iam::{A}:user/u{}", i % users);
+        let role = |i: usize| format!("arn:aws:iam::{A}:role/r{}", i % roles.max(1));
+        match k % 9 {
+            0 => json!({"Effect":"Allow","Action":"workmail:StartMailboxExportJob","Resource":"*"}),
+            1 => json!({"Effect":"Allow","Action":"sts:AssumeRole","Resource":role(k / 9)}),
+            2 => json!({"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":user(k / 9)}),
+            3 => {
+                json!({"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":format!("arn:aws:iam::{A}:user/${{aws:username}}")})
+            }
+            4 => {
+                json!({"Effect":"Allow","Action":["iam:PassRole","lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"*"})
+            }
+            5 => json!({"Effect":"Deny","Action":"sts:AssumeRole","Resource":role(k / 9)}),
+            6 => {
+                json!({"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}})
+            }
+            7 => json!({"Effect":"Allow","Action":"iam:PutUserPolicy","Resource":user(k / 9)}),
+            _ => json!({"Effect":"Allow","Action":"ses:SendEmail","Resource":"*"}),
+        }
+    }
+
+    fn account(users: &[Vec<usize>], roles: &[(usize, Vec<usize>)]) -> Account {
+        let (nu, nr) = (users.len(), roles.len());
+        let doc = |ks: &[usize]| {
+            json!({"Version":"2012-10-17","Statement":
+                ks.iter().map(|&k| statement(k, nu, nr)).collect::<Vec<_>>()})
+        };
+        let mut acct = Account::default();
+        for (i, ks) in users.iter().enumerate() {
+            acct.users.push(User {
+                name: format!("u{i}"),
+                arn: format!("arn:aws:iam::{A}:user/u{i}"),
+                id: String::new(),
+                path: "/".into(),
+                create_date: None,
+                groups: vec![],
+                inline_policies: vec![InlinePolicy {
+                    name: "p".into(),
+                    document: doc(ks),
+                }],
+                attached_policies: vec![],
+                permissions_boundary: None,
+                tags: vec![],
+            });
+        }
+        for (i, (trust, ks)) in roles.iter().enumerate() {
+            let principal = match trust % 3 {
+                0 => json!({"AWS": format!("arn:aws:iam::{A}:root")}),
+                1 => json!({"AWS": format!("arn:aws:iam::{A}:user/u{}", trust % nu)}),
+                _ => json!({"Service": "lambda.amazonaws.com"}),
+            };
+            let role: AccountRole = serde_json::from_value(json!({
+                "name": format!("r{i}"),
+                "arn": format!("arn:aws:iam::{A}:role/r{i}"),
+                "assume_role_policy": {"Version":"2012-10-17","Statement":[
+                    {"Effect":"Allow","Principal":principal,"Action":"sts:AssumeRole"}]},
+                "inline_policies": [{"name":"p","document":doc(ks)}],
+            }))
+            .unwrap();
+            acct.roles.push(role);
+        }
+        acct
+    }
+
+    proptest! {
+        /// Every path holds step by step: each step's permission is allowed
+        /// on its target by the engine (or the trust names the principal),
+        /// each step starts where the previous ended, and the last target
+        /// holds the goal (or the step itself gives it). No principal that
+        /// holds the goal gets a path.
+        #[test]
+        fn every_path_is_valid_step_by_step(
+            users in proptest::collection::vec(proptest::collection::vec(0usize..60, 0..4), 1..7),
+            roles in proptest::collection::vec((0usize..12, proptest::collection::vec(0usize..60, 0..3)), 0..5),
+        ) {
+            let acct = account(&users, &roles);
+            let catalog = Catalog::builtin();
+            let engine = Engine::new(catalog, &acct);
+            let mut goal = catalog.empty_set();
+            goal.insert(catalog.lookup("workmail:StartMailboxExportJob").unwrap());
+            let role_map: HashMap<&str, &AccountRole> =
+                acct.roles.iter().map(|r| (r.arn.as_str(), r)).collect();
+            let reach = paths_to(&engine, &role_map, Goal::Any(&goal));
+            let holds = |p: PrincipalId| !engine.access(p).allowed.is_disjoint(&goal);
+            for (&p, path) in &reach.paths {
+                prop_assert!(!holds(p), "{} holds the goal but has a path", engine.principal(p).name);
+                prop_assert!(!path.is_empty());
+                let mut at = p;
+                for (i, s) in path.iter().enumerate() {
+                    let me = engine.principal(at);
+                    let allowed = |a: &str, target: &str| {
+                        engine.decision_on(at, catalog.lookup(a).unwrap(), target).decision.is_allowed()
+                    };
+                    match s.method {
+                        Method::AssumeRole => {
+                            let trust_names_me = role_map
+                                .get(s.target.as_str())
+                                .is_some_and(|r| r.assume_role_policy.as_ref().unwrap().to_string().contains(&me.arn));
+                            prop_assert!(trust_names_me || allowed("sts:AssumeRole", &s.target), "step {i} of {}", me.name);
+                        }
+                        Method::Credentials | Method::WriteOwnPolicy | Method::AddUserToGroup => {
+                            prop_assert!(allowed(s.actions[0], &s.target), "step {i} of {}", me.name);
+                        }
+                        Method::PassRoleToLambda => {
+                            prop_assert!(allowed("iam:PassRole", &s.target), "step {i} of {}", me.name);
+                        }
+                    }
+                    if s.method == Method::WriteOwnPolicy {
+                        prop_assert_eq!(i + 1, path.len(), "a self write ends the path");
+                        break;
+                    }
+                    at = engine.by_arn(&s.target).expect("a principal");
+                    if i + 1 == path.len() {
+                        prop_assert!(holds(at), "the last target holds the goal");
+                    } else {
+                        prop_assert!(!holds(at), "a shortest path stops at the first holder");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -37,6 +37,8 @@ pub enum Method {
     AddUserToGroup,
     Credentials,
     PassRoleToLambda,
+    /// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust to name itself.
+    UpdateTrust,
 }
 
 impl Method {
@@ -48,6 +50,7 @@ impl Method {
             Method::AddUserToGroup => "add_user_to_group",
             Method::Credentials => "credentials",
             Method::PassRoleToLambda => "pass_role_to_lambda",
+            Method::UpdateTrust => "update_trust",
         }
     }
 
@@ -58,6 +61,7 @@ impl Method {
             Method::AddUserToGroup => "join group",
             Method::Credentials => "take the credentials of",
             Method::PassRoleToLambda => "pass to a Lambda function the role",
+            Method::UpdateTrust => "rewrite the trust of",
         }
     }
 }
@@ -91,6 +95,7 @@ struct Actions {
     credentials: &'static [&'static str],
     pass: &'static str,
     lambda: &'static [&'static str],
+    update_trust: &'static str,
 }
 
 const ACTIONS: Actions = Actions {
@@ -114,6 +119,7 @@ const ACTIONS: Actions = Actions {
     ],
     pass: "iam:PassRole",
     lambda: &["lambda:CreateFunction", "lambda:InvokeFunction"],
+    update_trust: "iam:UpdateAssumeRolePolicy",
 };
 
 /// What a path leads to.
@@ -251,7 +257,7 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
         .collect();
     // Only principals that can take some step at all are looked at again
     // in each layer: most users of a large account cannot.
-    let step_actions: Vec<ActionId> = [ACTIONS.add_to_group, ACTIONS.pass]
+    let step_actions: Vec<ActionId> = [ACTIONS.add_to_group, ACTIONS.pass, ACTIONS.update_trust]
         .iter()
         .chain(ACTIONS.credentials)
         .filter_map(|a| id(a))
@@ -286,6 +292,11 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
                 .iter()
                 .copied()
                 .filter(|&r| reached[r])
+                .collect(),
+            roles: acting
+                .iter()
+                .copied()
+                .filter(|&r| reached[r] && engine.principal(r).kind == PrincipalKind::Role)
                 .collect(),
         };
         let mut next: Vec<(PrincipalId, Step, Option<PrincipalId>)> = Vec::new();
@@ -382,6 +393,8 @@ struct Layer<'r> {
     root_conditional: HashMap<PrincipalId, bool>,
     users: Vec<PrincipalId>,
     lambda_roles: Vec<PrincipalId>,
+    /// Every reached role (a trust it can rewrite).
+    roles: Vec<PrincipalId>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -457,6 +470,23 @@ fn step_into(
             return Some((
                 step(Method::Credentials, &user.arn, name, conditional),
                 Some(u),
+            ));
+        }
+    }
+    // Rewriting a reached role's trust to name itself: within the account a
+    // trust that names the principal needs no identity permission to assume.
+    if let Some(a) = catalog.lookup(ACTIONS.update_trust) {
+        let is_role = |c: PrincipalId| reached[c] && c != p;
+        if let Some((r, conditional)) = first_target(engine, p, a, &layer.roles, is_role) {
+            let role = engine.principal(r);
+            return Some((
+                step(
+                    Method::UpdateTrust,
+                    &role.arn,
+                    ACTIONS.update_trust,
+                    conditional,
+                ),
+                Some(r),
             ));
         }
     }
@@ -579,7 +609,7 @@ mod tests {
     fn statement(k: usize, users: usize, roles: usize) -> Value {
         let user = |i: usize| format!("arn:aws:iam::{A}:user/u{}", i % users);
         let role = |i: usize| format!("arn:aws:iam::{A}:role/r{}", i % roles.max(1));
-        match k % 9 {
+        match k % 10 {
             0 => json!({"Effect":"Allow","Action":"workmail:StartMailboxExportJob","Resource":"*"}),
             1 => json!({"Effect":"Allow","Action":"sts:AssumeRole","Resource":role(k / 9)}),
             2 => json!({"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":user(k / 9)}),
@@ -594,6 +624,9 @@ mod tests {
                 json!({"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}})
             }
             7 => json!({"Effect":"Allow","Action":"iam:PutUserPolicy","Resource":user(k / 9)}),
+            8 => {
+                json!({"Effect":"Allow","Action":"iam:UpdateAssumeRolePolicy","Resource":role(k / 10)})
+            }
             _ => json!({"Effect":"Allow","Action":"ses:SendEmail","Resource":"*"}),
         }
     }
@@ -677,7 +710,10 @@ mod tests {
                                 .is_some_and(|r| r.assume_role_policy.as_ref().unwrap().to_string().contains(&me.arn));
                             prop_assert!(trust_names_me || allowed("sts:AssumeRole", &s.target), "step {i} of {}", me.name);
                         }
-                        Method::Credentials | Method::WriteOwnPolicy | Method::AddUserToGroup => {
+                        Method::Credentials
+                        | Method::WriteOwnPolicy
+                        | Method::AddUserToGroup
+                        | Method::UpdateTrust => {
                             prop_assert!(allowed(s.actions[0], &s.target), "step {i} of {}", me.name);
                         }
                         Method::PassRoleToLambda => {

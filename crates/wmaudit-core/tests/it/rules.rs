@@ -413,6 +413,7 @@ fn fires_fixtures_flag_the_expected_resources() {
                 "user/lambdadev",
                 "user/namedonly",
                 "user/selfwriter",
+                "user/trustwriter",
             ],
         ),
         (

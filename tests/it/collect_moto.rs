@@ -625,3 +625,144 @@ fn setup_env() {
         }
     });
 }
+
+/// Escalation paths end to end (#11): an iam-vulnerable-style account built
+/// in moto, one user per method, collected live and scanned; each user's
+/// path is the one its policy allows.
+#[tokio::test]
+async fn escalation_paths_from_a_live_account() {
+    setup_env();
+    let Some(url) = moto_url() else { return };
+    let p = unique("esc");
+    let iam = writer(&url);
+    let f = Fixture { p: p.clone() };
+    let n = |s: &str| f.name(s);
+    let one = |action: &str, resource: &str| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": action, "Resource": resource}]})
+        .to_string()
+    };
+    let export = one("workmail:StartMailboxExportJob", "*");
+    let root_trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    // What the paths lead to: a role, a user and a group that read mail.
+    iam.create_role()
+        .role_name(n("mailrole"))
+        .assume_role_policy_document(&root_trust)
+        .send()
+        .await
+        .unwrap();
+    iam.put_role_policy()
+        .role_name(n("mailrole"))
+        .policy_name("export")
+        .policy_document(&export)
+        .send()
+        .await
+        .unwrap();
+    iam.create_user()
+        .user_name(n("mailer"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name(n("mailer"))
+        .policy_name("export")
+        .policy_document(&export)
+        .send()
+        .await
+        .unwrap();
+    iam.create_group()
+        .group_name(n("mailgroup"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_group_policy()
+        .group_name(n("mailgroup"))
+        .policy_name("export")
+        .policy_document(&export)
+        .send()
+        .await
+        .unwrap();
+    // One user per method.
+    let methods = [
+        (
+            "assumer",
+            one("sts:AssumeRole", &f.arn("role", "mailrole")),
+            "assume role/",
+        ),
+        (
+            "selfwriter",
+            one("iam:PutUserPolicy", &f.arn("user", "selfwriter")),
+            "iam:PutUserPolicy on user/",
+        ),
+        (
+            "keymaker",
+            one("iam:CreateAccessKey", &f.arn("user", "mailer")),
+            "take the credentials of user/",
+        ),
+        (
+            "joiner",
+            one("iam:AddUserToGroup", &f.arn("group", "mailgroup")),
+            "join group group/",
+        ),
+        (
+            "trustwriter",
+            one("iam:UpdateAssumeRolePolicy", &f.arn("role", "mailrole")),
+            "rewrite the trust of role/",
+        ),
+    ];
+    for (user, policy, _) in &methods {
+        iam.create_user().user_name(n(user)).send().await.unwrap();
+        iam.put_user_policy()
+            .user_name(n(user))
+            .policy_name("method")
+            .policy_document(policy)
+            .send()
+            .await
+            .unwrap();
+    }
+    // A near miss: self-service keys on its own user only.
+    iam.create_user()
+        .user_name(n("selfservice"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name(n("selfservice"))
+        .policy_name("keys")
+        .policy_document(one(
+            "iam:CreateAccessKey",
+            &format!("arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"),
+        ))
+        .send()
+        .await
+        .unwrap();
+
+    let snap = collect::collect_with(&reader(&url, &key_id(&p)), &opts())
+        .await
+        .unwrap();
+    let rules = wmaudit_core::rules::RuleSet::builtin().unwrap();
+    let config = wmaudit_core::config::Config::default();
+    let report = wmaudit_core::scan::scan(
+        &snap,
+        &wmaudit_core::scan::ScanOptions::new(&rules, &config),
+    );
+    let path_of = |user: &str| {
+        report
+            .findings
+            .iter()
+            .map(|f| &f.finding)
+            .find(|f| f.rule_id == "workmail-escalation-path" && f.resource.name == n(user))
+            .map(|f| f.message.clone())
+    };
+    for (user, _, step) in &methods {
+        let msg = path_of(user).unwrap_or_else(|| panic!("no path for {user}"));
+        assert!(msg.contains(step), "{user}: {msg}");
+    }
+    assert_eq!(
+        path_of("selfservice"),
+        None,
+        "self-service keys reach no one else"
+    );
+}

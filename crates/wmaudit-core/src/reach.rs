@@ -39,6 +39,9 @@ pub enum Method {
     PassRoleToLambda,
     /// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust to name itself.
     UpdateTrust,
+    /// `iam:PutRolePolicy` / `AttachRolePolicy` on a role it can assume,
+    /// then assume it.
+    WriteRolePolicy,
 }
 
 impl Method {
@@ -51,6 +54,7 @@ impl Method {
             Method::Credentials => "credentials",
             Method::PassRoleToLambda => "pass_role_to_lambda",
             Method::UpdateTrust => "update_trust",
+            Method::WriteRolePolicy => "write_role_policy",
         }
     }
 
@@ -62,6 +66,7 @@ impl Method {
             Method::Credentials => "take the credentials of",
             Method::PassRoleToLambda => "pass to a Lambda function the role",
             Method::UpdateTrust => "rewrite the trust of",
+            Method::WriteRolePolicy => "write the policy of, then assume,",
         }
     }
 }
@@ -96,6 +101,7 @@ struct Actions {
     pass: &'static str,
     lambda: &'static [&'static str],
     update_trust: &'static str,
+    role_writes: &'static [&'static str],
 }
 
 const ACTIONS: Actions = Actions {
@@ -120,6 +126,7 @@ const ACTIONS: Actions = Actions {
     pass: "iam:PassRole",
     lambda: &["lambda:CreateFunction", "lambda:InvokeFunction"],
     update_trust: "iam:UpdateAssumeRolePolicy",
+    role_writes: &["iam:PutRolePolicy", "iam:AttachRolePolicy"],
 };
 
 /// What a path leads to.
@@ -207,6 +214,10 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
         let a = action?;
         if !engine.access(p).allowed.contains(a) {
             return None;
+        }
+        // Allowed everywhere without a Deny: no need to look at the ARN.
+        if engine.access(p).full.contains(a) {
+            return Some(false);
         }
         let on = engine.decision_on(p, a, arn);
         match on.decision {
@@ -421,6 +432,47 @@ fn step_into(
             ));
         }
     }
+    // A role it can write the policy of and assume: the write gives the
+    // role the goal (within the role's boundary), assuming it gives it on.
+    for name in ACTIONS.role_writes {
+        let Some(write) = catalog.lookup(name) else {
+            continue;
+        };
+        if !engine.access(p).allowed.contains(write) {
+            continue;
+        }
+        let can_assume = |r: PrincipalId| {
+            if r == p || !boundary_allows(r) {
+                return None;
+            }
+            if let Some(&(_, c)) = named.get(&p).and_then(|v| v.iter().find(|(x, _)| *x == r)) {
+                return Some(c);
+            }
+            let trust_conditional = *layer.root_conditional.get(&r)?;
+            decide(p, assume, &engine.principal(r).arn).map(|c| c || trust_conditional)
+        };
+        let assumable: Vec<PrincipalId> = named
+            .get(&p)
+            .into_iter()
+            .flatten()
+            .map(|(r, _)| *r)
+            .chain(layer.root_conditional.keys().copied())
+            .collect();
+        if let Some((r, conditional)) =
+            first_target(engine, p, write, &assumable, |r| can_assume(r).is_some())
+        {
+            let role = engine.principal(r);
+            let assume_conditional = can_assume(r).unwrap_or(true);
+            let mut s = step(
+                Method::WriteRolePolicy,
+                &role.arn,
+                name,
+                conditional || assume_conditional,
+            );
+            s.actions.push("sts:AssumeRole");
+            return Some((s, None));
+        }
+    }
     // Roles trusting the account: its identity policies decide.
     if let Some(a) = assume
         && let Some((r, conditional)) =
@@ -609,7 +661,7 @@ mod tests {
     fn statement(k: usize, users: usize, roles: usize) -> Value {
         let user = |i: usize| format!("arn:aws:iam::{A}:user/u{}", i % users);
         let role = |i: usize| format!("arn:aws:iam::{A}:role/r{}", i % roles.max(1));
-        match k % 10 {
+        match k % 11 {
             0 => json!({"Effect":"Allow","Action":"workmail:StartMailboxExportJob","Resource":"*"}),
             1 => json!({"Effect":"Allow","Action":"sts:AssumeRole","Resource":role(k / 9)}),
             2 => json!({"Effect":"Allow","Action":"iam:CreateAccessKey","Resource":user(k / 9)}),
@@ -713,15 +765,16 @@ mod tests {
                         Method::Credentials
                         | Method::WriteOwnPolicy
                         | Method::AddUserToGroup
-                        | Method::UpdateTrust => {
+                        | Method::UpdateTrust
+                        | Method::WriteRolePolicy => {
                             prop_assert!(allowed(s.actions[0], &s.target), "step {i} of {}", me.name);
                         }
                         Method::PassRoleToLambda => {
                             prop_assert!(allowed("iam:PassRole", &s.target), "step {i} of {}", me.name);
                         }
                     }
-                    if s.method == Method::WriteOwnPolicy {
-                        prop_assert_eq!(i + 1, path.len(), "a self write ends the path");
+                    if matches!(s.method, Method::WriteOwnPolicy | Method::WriteRolePolicy) {
+                        prop_assert_eq!(i + 1, path.len(), "a policy write ends the path");
                         break;
                     }
                     at = engine.by_arn(&s.target).expect("a principal");

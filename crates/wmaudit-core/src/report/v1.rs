@@ -264,7 +264,7 @@ pub struct ReachPath<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReachStep<'a> {
     /// `assume_role`, `write_own_policy`, `add_user_to_group`, `credentials`,
-    /// `pass_role_to_lambda`, `update_trust`.
+    /// `pass_role_to_lambda`, `update_trust`, `write_role_policy`.
     pub method: Str<'a>,
     pub target: Str<'a>,
     pub actions: Vec<Str<'a>>,

@@ -412,6 +412,7 @@ fn fires_fixtures_flag_the_expected_resources() {
                 "user/keymaker",
                 "user/lambdadev",
                 "user/namedonly",
+                "user/rolewriter",
                 "user/selfwriter",
                 "user/trustwriter",
             ],

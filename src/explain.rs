@@ -75,39 +75,18 @@ struct StepView {
     conditional: bool,
 }
 
-/// The goals `--paths` looks at, from the shipped rules (mail content from
-/// workmail-mail-content-access) and admin-equivalence.
-fn goals(
-    rules: &wmaudit_core::rules::RuleSet,
-    catalog: &Catalog,
-) -> Vec<(&'static str, ActionSet, bool)> {
-    let mut out = Vec::new();
-    if let Some(mail) = rules
-        .get("workmail-mail-content-access")
-        .and_then(|r| r.sensitive_actions())
-    {
-        out.push(("mail content", mail, false));
-    }
-    out.push(("admin-equivalent (every action)", catalog.full_set(), true));
-    out
-}
-
 fn paths_of(
     engine: &Engine<'_>,
     roles: &std::collections::HashMap<&str, &wmaudit_core::account::Role>,
-    goals: &[(&'static str, ActionSet, bool)],
+    goals: &[wmaudit_core::reach::NamedGoal],
     id: PrincipalId,
 ) -> Vec<PathView> {
-    use wmaudit_core::reach::{Goal, paths_to};
+    use wmaudit_core::reach::paths_to;
     goals
         .iter()
-        .map(|(name, set, every)| {
-            let a = engine.access(id);
-            let (goal, holds) = if *every {
-                (Goal::All(set), set.is_subset(&a.full))
-            } else {
-                (Goal::Any(set), !a.allowed.is_disjoint(set))
-            };
+        .map(|g| {
+            let goal = g.goal();
+            let holds = goal.held_by(engine, id);
             let steps = if holds {
                 Vec::new()
             } else {
@@ -125,7 +104,7 @@ fn paths_of(
                     .collect()
             };
             PathView {
-                goal: name,
+                goal: g.label,
                 holds,
                 steps,
             }
@@ -180,7 +159,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
         }
     }
     let goals = if args.paths {
-        goals(&rules, catalog)
+        wmaudit_core::scan::reach_goals(&rules, catalog)
     } else {
         Vec::new()
     };

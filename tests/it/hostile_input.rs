@@ -1350,41 +1350,28 @@ fn hostile_names_are_shown_inert() {
         }
         assert!(out.stdout.contains("\\u{1b}"), "{args:?}: shown escaped");
     }
-    let out = case.run(&[
-        "scan",
-        "--auth-details",
-        "a.json",
-        "--format",
-        "markdown",
-        "--fail-on",
-        "none",
-    ]);
+    let scan_as = |format: &str| {
+        case.run(&[
+            "scan",
+            "--auth-details",
+            "a.json",
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+        ])
+    };
+    let out = scan_as("markdown");
     assert!(out.stdout.contains("@&#8203;octocat"), "{}", out.stdout);
     assert!(!out.stdout.contains("@octocat"));
     assert!(out.stdout.contains("https:&#8203;//evil.example"));
-    let out = case.run(&[
-        "scan",
-        "--auth-details",
-        "a.json",
-        "--format",
-        "json",
-        "--fail-on",
-        "none",
-    ]);
+    let out = scan_as("json");
     assert!(
         out.stdout.contains("x\\u001b[2K\\rAll checks passed"),
         "JSON keeps the exact name"
     );
     // HTML: shown as text, never as markup or a raw control character.
-    let out = case.run(&[
-        "scan",
-        "--auth-details",
-        "a.json",
-        "--format",
-        "html",
-        "--fail-on",
-        "none",
-    ]);
+    let out = scan_as("html");
     out.not_a_panic();
     for bad in ['\u{1b}', '\r', '\u{7}', '\u{202e}'] {
         assert!(!out.stdout.contains(bad), "HTML prints {bad:?}");

@@ -147,16 +147,51 @@ impl Goal<'_> {
             Goal::All(g) => g.is_subset(full),
         }
     }
+
+    /// Does the principal hold the goal itself (no path needed)?
+    pub fn held_by(&self, engine: &Engine<'_>, p: PrincipalId) -> bool {
+        let a = engine.access(p);
+        self.met(&a.allowed, &a.full)
+    }
+}
+
+/// A goal the reports and `wmaudit explain --paths` look for paths to.
+#[derive(Debug, Clone)]
+pub struct NamedGoal {
+    /// In the JSON report (`mail_content`).
+    pub name: &'static str,
+    /// For people (`mail content`).
+    pub label: &'static str,
+    pub actions: ActionSet,
+    /// Every one of `actions` (else any).
+    pub every: bool,
+}
+
+impl NamedGoal {
+    pub fn goal(&self) -> Goal<'_> {
+        if self.every {
+            Goal::All(&self.actions)
+        } else {
+            Goal::Any(&self.actions)
+        }
+    }
+}
+
+/// A step's decision as the search uses it: allowed, and whether only
+/// under a condition (`Some(true)`), or not at all (`None`).
+fn conditional(d: Decision) -> Option<bool> {
+    match d {
+        Decision::Allowed => Some(false),
+        Decision::Limited => Some(true),
+        Decision::Denied | Decision::NotGranted => None,
+    }
 }
 
 /// Who reaches `goal` and how.
 pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_>) -> Reach {
     let catalog = engine.catalog();
     let id = |name: &str| catalog.lookup(name);
-    let holds = |p: PrincipalId| {
-        let a = engine.access(p);
-        goal.met(&a.allowed, &a.full)
-    };
+    let holds = |p: PrincipalId| goal.held_by(engine, p);
     let acting: Vec<PrincipalId> = engine
         .principal_ids()
         .iter()
@@ -219,12 +254,7 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
         if engine.access(p).full.contains(a) {
             return Some(false);
         }
-        let on = engine.decision_on(p, a, arn);
-        match on.decision {
-            Decision::Allowed => Some(false),
-            Decision::Limited => Some(true),
-            Decision::Denied | Decision::NotGranted => None,
-        }
+        conditional(engine.decision_on(p, a, arn).decision)
     };
     let assume = id("sts:AssumeRole");
 
@@ -615,13 +645,13 @@ fn first_target(
             }
         }
     }
-    let decide = |c: PrincipalId| match engine
-        .decision_on(p, action, &engine.principal(c).arn)
-        .decision
-    {
-        Decision::Allowed => Some((c, false)),
-        Decision::Limited => Some((c, true)),
-        Decision::Denied | Decision::NotGranted => None,
+    let decide = |c: PrincipalId| {
+        conditional(
+            engine
+                .decision_on(p, action, &engine.principal(c).arn)
+                .decision,
+        )
+        .map(|cond| (c, cond))
     };
     if open {
         candidates
@@ -745,7 +775,7 @@ mod tests {
             let role_map: HashMap<&str, &AccountRole> =
                 acct.roles.iter().map(|r| (r.arn.as_str(), r)).collect();
             let reach = paths_to(&engine, &role_map, Goal::Any(&goal));
-            let holds = |p: PrincipalId| !engine.access(p).allowed.is_disjoint(&goal);
+            let holds = |p: PrincipalId| Goal::Any(&goal).held_by(&engine, p);
             for (&p, path) in &reach.paths {
                 prop_assert!(!holds(p), "{} holds the goal but has a path", engine.principal(p).name);
                 prop_assert!(!path.is_empty());

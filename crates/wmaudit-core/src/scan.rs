@@ -330,7 +330,7 @@ fn end_of_support(
 ) -> EndOfSupport {
     let clean_up: std::collections::BTreeSet<&str> = rules
         .iter()
-        .filter(|r| r.meta.tags.iter().any(|t| t == "clean-up"))
+        .filter(|r| r.meta.is_clean_up())
         .map(|r| r.meta.id.as_str())
         .collect();
     let ends_on = crate::rules::context::WORKMAIL_END_OF_SUPPORT;
@@ -582,17 +582,11 @@ fn apply_suppressions(
 /// admin-equivalence, when it does not hold them; shared with the path rules
 /// through the context's cache.
 fn add_reach(ctx: &Context<'_>, rules: &RuleSet, principals: &mut [PrincipalSummary]) {
-    use crate::reach::Goal;
     let engine = ctx.engine();
-    let mail = rules
-        .get("workmail-mail-content-access")
-        .and_then(|r| r.sensitive_actions());
-    let every = engine.catalog().full_set();
-    let mut goals = Vec::new();
-    if let Some(m) = &mail {
-        goals.push(("mail_content", ctx.reach(Goal::Any(m))));
-    }
-    goals.push(("admin_equivalent", ctx.reach(Goal::All(&every))));
+    let goals: Vec<_> = reach_goals(rules, engine.catalog())
+        .into_iter()
+        .map(|g| (g.name, ctx.reach(g.goal())))
+        .collect();
     for p in principals.iter_mut() {
         let Some(id) = engine.by_arn(&p.arn) else {
             continue;
@@ -603,6 +597,32 @@ fn add_reach(ctx: &Context<'_>, rules: &RuleSet, principals: &mut [PrincipalSumm
             }
         }
     }
+}
+
+/// The goals of `principals[].reach` and `explain --paths`: mail content
+/// (the actions of workmail-mail-content-access, when that rule is on) and
+/// admin-equivalence.
+pub fn reach_goals(rules: &RuleSet, catalog: &Catalog) -> Vec<crate::reach::NamedGoal> {
+    use crate::reach::NamedGoal;
+    let mut out = Vec::new();
+    if let Some(actions) = rules
+        .get("workmail-mail-content-access")
+        .and_then(|r| r.sensitive_actions())
+    {
+        out.push(NamedGoal {
+            name: "mail_content",
+            label: "mail content",
+            actions,
+            every: false,
+        });
+    }
+    out.push(NamedGoal {
+        name: "admin_equivalent",
+        label: "admin-equivalent (every action)",
+        actions: catalog.full_set(),
+        every: true,
+    });
+    out
 }
 
 /// Each rule's sensitive actions (the rules that have some), in rule order.

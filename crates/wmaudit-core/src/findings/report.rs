@@ -30,6 +30,13 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
+    /// A clean-up rule (tag `clean-up`): its findings are what to remove when
+    /// a service ends, counted by the end-of-support block and listed in the
+    /// decommission checklist.
+    pub fn is_clean_up(&self) -> bool {
+        self.tags.iter().any(|t| t == "clean-up")
+    }
+
     /// The rule's documentation as Markdown: why, how to fix, example, references.
     pub fn help_markdown(&self) -> String {
         let mut s = format!(

@@ -12,6 +12,7 @@
 
 use std::fmt::Write as _;
 
+use crate::display::terminal_safe as visible;
 use crate::findings::{ReportedFinding, ScanReport, Severity, Verdict};
 
 const STYLE: &str = include_str!("html/style.css");
@@ -300,7 +301,8 @@ fn findings_table(out: &mut String, n: usize, active: &[&ReportedFinding]) {
                 .position(|s| *s == f.severity)
                 .unwrap_or(4);
             let rule = rules.binary_search(&f.rule_id.as_str()).unwrap_or(0);
-            // The script shows these with textContent: made visible here.
+            // The script shows these with textContent: control and
+            // invisible characters are shown by code here, as in the table.
             serde_json::json!([
                 sev,
                 rule,
@@ -378,13 +380,7 @@ fn gaps(out: &mut String, r: &ScanReport) {
         out.push_str("<p>Nothing: coverage is complete.</p>\n");
     } else {
         // One line per cause, as in Markdown.
-        let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
-        for g in &gaps {
-            match causes.iter_mut().find(|(reason, _)| *reason == g.reason) {
-                Some((_, whats)) => whats.push(&g.what),
-                None => causes.push((&g.reason, vec![&g.what])),
-            }
-        }
+        let causes = super::gap_causes(&gaps);
         out.push_str("<ul class=\"gaps\">\n");
         for (reason, whats) in causes.iter().take(MAX_CAUSES) {
             let shown: Vec<&str> = whats.iter().take(3).copied().collect();
@@ -420,20 +416,6 @@ fn gaps(out: &mut String, r: &ScanReport) {
         }
         out.push_str("</ul>\n");
     }
-}
-
-/// Text as the page shows it: control and invisible characters (bidi
-/// overrides, zero widths) by code, as in the other formats.
-fn visible(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if (c.is_control() && c != '\n' && c != '\t') || crate::display::is_invisible(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Text for HTML content and attribute values.

@@ -140,9 +140,7 @@ fn decommission_checklist(
     active: &[&crate::findings::ReportedFinding],
     out: &mut String,
 ) {
-    let clean_up = |id: &str| {
-        super::rule_meta(report, id).is_some_and(|r| r.tags.iter().any(|t| t == "clean-up"))
-    };
+    let clean_up = |id: &str| super::rule_meta(report, id).is_some_and(|r| r.is_clean_up());
     let items: Vec<_> = active
         .iter()
         .map(|rf| &rf.finding)
@@ -409,17 +407,8 @@ pub fn render_uncapped(report: &ScanReport) -> String {
     if gaps.is_empty() {
         out.push_str("Nothing: coverage is complete.\n\n");
     } else {
-        // One row per cause: 984 principals missing the same group are one
-        // row, not 984 (the section was 1.33 MB with 15 missing groups).
-        let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
-        let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for g in &listed {
-            let i = *index.entry(g.reason.as_str()).or_insert_with(|| {
-                causes.push((g.reason.as_str(), Vec::new()));
-                causes.len() - 1
-            });
-            causes[i].1.push(g.what.as_str());
-        }
+        // One row per cause.
+        let causes = super::gap_causes(listed.iter().copied());
         out.push_str("| What | Reason |\n|---|---|\n");
         for (reason, whats) in causes.iter().take(MAX_GAP_ROWS) {
             let what = match whats.as_slice() {

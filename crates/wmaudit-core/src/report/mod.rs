@@ -469,6 +469,24 @@ pub(crate) struct Gap {
     pub reason: String,
 }
 
+/// Gaps grouped by reason, in first-seen order: 984 principals missing the
+/// same group are one cause, not 984 lines (a Markdown section was 1.33 MB
+/// with 15 missing groups). Linear: a map from reason to its place.
+pub(crate) fn gap_causes<'a>(
+    gaps: impl IntoIterator<Item = &'a Gap>,
+) -> Vec<(&'a str, Vec<&'a str>)> {
+    let mut causes: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for g in gaps {
+        let i = *index.entry(g.reason.as_str()).or_insert_with(|| {
+            causes.push((g.reason.as_str(), Vec::new()));
+            causes.len() - 1
+        });
+        causes[i].1.push(g.what.as_str());
+    }
+    causes
+}
+
 /// Everything the scan could not see, in a fixed order: missing data, rules
 /// that could not run, principals evaluated in part.
 pub(crate) fn coverage_gaps(report: &ScanReport) -> Vec<Gap> {

@@ -48,13 +48,7 @@ impl TypedCheck for EscalationPath {
             Some(a) => Goal::Any(&a.0),
             None => Goal::All(&every),
         };
-        let holds = |id| {
-            let a = engine.access(id);
-            match goal {
-                Goal::Any(g) => !a.allowed.is_disjoint(g),
-                Goal::All(g) => g.is_subset(&a.full),
-            }
-        };
+
         let reach = ctx.reach(goal);
         for (id, p) in ctx.acting_principals() {
             if params.exempt_designated_admins && ctx.admins.contains(&id) {
@@ -63,7 +57,7 @@ impl TypedCheck for EscalationPath {
             let Some(path) = reach.paths.get(&id) else {
                 // Not reached and known only in part: the missing part may
                 // hold a step.
-                if !p.is_complete() && !holds(id) {
+                if !p.is_complete() && !goal.held_by(engine, id) {
                     out.not_evaluated(
                         Some(principal_resource(p)),
                         format!(

@@ -7,7 +7,7 @@
 use serde::Deserialize;
 
 use crate::eval::trust::{POSITIVE_OPERATORS, Trust, TrustGrant, Trustee};
-use crate::findings::{Evidence, Severity};
+use crate::findings::Severity;
 use crate::policy::Conditions;
 use crate::rules::context::Context;
 use crate::rules::output::{Output, principal_resource};
@@ -15,7 +15,7 @@ use crate::rules::params::Actions;
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
 
-use super::service_roles::is_service_linked;
+use super::service_roles::{is_service_linked, trust_evidence};
 use super::workmail_admin::sample;
 
 #[derive(Deserialize)]
@@ -206,13 +206,10 @@ impl TypedCheck for ExternalTrust {
                         "Role {} {capability} and can be assumed by {who}.",
                         role.name
                     ))
-                    .evidence(Evidence {
-                        policy: Some("trust policy".to_owned()),
-                        statement: Some(g.statement),
-                        sid: g.sid.map(str::to_owned),
-                        detail: Some(format!("lets in {}", g.trustee.describe())),
-                        ..Evidence::default()
-                    });
+                    .evidence(trust_evidence(
+                        &g,
+                        format!("lets in {}", g.trustee.describe()),
+                    ));
                 if let Some(s) = severity {
                     f = f.severity(s);
                 }

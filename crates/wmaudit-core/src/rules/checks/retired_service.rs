@@ -14,7 +14,7 @@ use crate::findings::{Evidence, FindingBuilder, ResourceKind, Severity};
 use crate::policy::{ActionSpec, wildcard_match};
 use crate::rules::context::Context;
 use crate::rules::fix;
-use crate::rules::output::{Output, count};
+use crate::rules::output::{Output, count, subject};
 use crate::rules::params::{Day, PolicyArn, ServicePrincipals, Services};
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
@@ -128,9 +128,8 @@ impl TypedCheck for RetiredServiceGrants {
                     .about(p)
                     .discriminator(format!("attached:{arn}"))
                     .message(format!(
-                        "{} {} has {name} attached: {}, it grants nothing; {}.",
-                        kind_label(p.kind),
-                        p.name,
+                        "{} has {name} attached: {}, it grants nothing; {}.",
+                        subject(p),
                         phase.when,
                         phase.todo("detach it")
                     ))
@@ -244,9 +243,8 @@ impl TypedCheck for RetiredServiceGrants {
                         )
                     };
                     f.discriminator(format!("inline:{name}")).message(format!(
-                        "{} {}'s inline policy {name} names {} actions in {statements}: {}, they grant nothing; {action}.",
-                        kind_label(o.kind),
-                        o.name,
+                        "{}'s inline policy {name} names {} actions in {statements}: {}, they grant nothing; {action}.",
+                        subject(o),
                         params.label,
                         phase.when
                     ))
@@ -269,14 +267,6 @@ fn names_service(pattern: &str, services: &[String]) -> bool {
         return false;
     };
     svc.chars().any(|c| c != '*') && services.iter().any(|s| wildcard_match(svc, s, true))
-}
-
-fn kind_label(kind: PrincipalKind) -> &'static str {
-    match kind {
-        PrincipalKind::User => "User",
-        PrincipalKind::Group => "Group",
-        PrincipalKind::Role => "Role",
-    }
 }
 
 // ---------------------------------------------------------------------------

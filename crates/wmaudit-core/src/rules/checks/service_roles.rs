@@ -35,7 +35,8 @@ fn service_roles<'a>(ctx: &Context<'a>, services: &ServicePrincipals) -> Vec<&'a
         .collect()
 }
 
-fn trust_evidence(g: &TrustGrant<'_>, detail: String) -> Evidence {
+/// A trust policy statement as a finding's evidence.
+pub(super) fn trust_evidence(g: &TrustGrant<'_>, detail: String) -> Evidence {
     Evidence {
         policy: Some("trust policy".to_owned()),
         statement: Some(g.statement),

@@ -105,7 +105,8 @@ pub struct InputArgs {
     /// [default: 180].
     #[arg(long, value_name = "SECONDS", help_heading = "Live collection")]
     pub timeout: Option<u64>,
-    /// --last-accessed jobs in flight at once.
+    /// API calls in flight at once, for WorkMail's per-mailbox reads and
+    /// --last-accessed jobs.
     #[arg(
         long,
         value_name = "N",
@@ -113,6 +114,19 @@ pub struct InputArgs {
         help_heading = "Live collection"
     )]
     pub concurrency: usize,
+    /// Do not read WorkMail's own grants (mailbox permissions, impersonation
+    /// roles, access rules): IAM only, a fixed handful of calls.
+    #[arg(long, help_heading = "Live collection")]
+    pub no_workmail: bool,
+    /// The WorkMail regions to read, comma-separated [default: us-east-1,
+    /// us-west-2, eu-west-1, the only regions WorkMail exists in].
+    #[arg(
+        long,
+        value_name = "REGIONS",
+        value_delimiter = ',',
+        help_heading = "Live collection"
+    )]
+    pub workmail_regions: Vec<String>,
     /// No progress messages on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -201,8 +215,13 @@ pub struct CollectArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// User, group or role: a name or an ARN.
-    pub principal: String,
+    /// User, group or role: a name or an ARN (or nothing with --mailbox).
+    #[arg(required_unless_present = "mailbox")]
+    pub principal: Option<String>,
+    /// Instead of a principal: who can read, send as or impersonate this
+    /// WorkMail mailbox (an email address, a name or an entity id), and how.
+    #[arg(long, value_name = "ADDRESS_OR_ID", conflicts_with_all = ["action", "all", "paths"])]
+    pub mailbox: Option<String>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]

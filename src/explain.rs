@@ -136,6 +136,18 @@ impl Designation {
 }
 
 pub fn run(args: &ExplainArgs) -> Result<u8> {
+    let principal = match (&args.mailbox, &args.principal) {
+        (Some(m), None) => return crate::explain_mailbox::run(args, m),
+        (Some(_), Some(_)) => {
+            return Err(UsageError("give a principal or --mailbox, not both".into()).into());
+        }
+        (None, Some(p)) => p.as_str(),
+        (None, None) => {
+            return Err(
+                UsageError("give a principal (a name or an ARN) or --mailbox".into()).into(),
+            );
+        }
+    };
     // --rules and --config are validated as for `scan`; the config's
     // administrators decide the designation shown.
     let (rules, config) = crate::cli::load_rules(&args.rules)?;
@@ -171,7 +183,7 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
     }
     let mut found = Vec::new();
     for (e, roles) in engines.iter().zip(&role_maps) {
-        for id in e.find(&args.principal) {
+        for id in e.find(principal) {
             found.push((e, id, roles));
         }
     }
@@ -179,10 +191,9 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
         let names = engines
             .iter()
             .flat_map(|e| e.principals.iter().map(|p| p.name.as_str()));
-        let hint = wmaudit_core::diag::did_you_mean(&args.principal, names);
+        let hint = wmaudit_core::diag::did_you_mean(principal, names);
         return Err(UsageError(format!(
-            "no user, group or role named {:?} in the input{hint}",
-            args.principal
+            "no user, group or role named {principal:?} in the input{hint}"
         ))
         .into());
     }

@@ -128,6 +128,12 @@ pub fn load(input: &InputArgs) -> Result<Vec<Snapshot>> {
                 concurrency: input.concurrency,
                 timeout: input.timeout.map(Duration::from_secs),
                 verbose: input.verbose,
+                workmail: !input.no_workmail,
+                workmail_regions: if input.workmail_regions.is_empty() {
+                    CollectOptions::default().workmail_regions
+                } else {
+                    input.workmail_regions.clone()
+                },
             };
             Ok(vec![collect_blocking(&opts)?])
         }

@@ -6,6 +6,7 @@ mod args;
 mod cli;
 mod exit;
 mod explain;
+mod explain_mailbox;
 mod input;
 mod output;
 

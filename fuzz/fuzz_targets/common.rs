@@ -208,5 +208,6 @@ pub fn snapshot_with(
         virtual_mfa_devices: None,
         account_aliases: None,
         service_last_accessed: None,
+        workmail: None,
     }
 }

@@ -1147,16 +1147,17 @@ fn an_unknown_snapshot_format_version_is_refused() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let mut snap: Value =
         serde_json::from_slice(&std::fs::read(case.dir.path().join("snap.json")).unwrap()).unwrap();
-    snap["metadata"]["format"] = json!("wmaudit-snapshot/2");
+    snap["metadata"]["format"] = json!("wmaudit-snapshot/3");
     case.write_json("future.json", &snap);
     let out = case.run(&["scan", "--snapshot", "future.json", "--format", "json"]);
     out.input_error(
         "future.json",
         "at /metadata/format:",
-        "unsupported snapshot format \"wmaudit-snapshot/2\"; this wmaudit",
+        "unsupported snapshot format \"wmaudit-snapshot/3\"; this wmaudit",
     );
     assert!(
-        out.stderr.contains("reads \"wmaudit-snapshot/1\""),
+        out.stderr
+            .contains("reads \"wmaudit-snapshot/1\" or \"wmaudit-snapshot/2\""),
         "{}",
         out.stderr
     );

@@ -3,6 +3,8 @@
 
 #[path = "support/mock_aws.rs"]
 mod mock_aws;
+#[path = "support/replay_workmail.rs"]
+mod replay_workmail;
 
 mod auditor_policy;
 mod cli;
@@ -13,3 +15,4 @@ mod failing_aws;
 mod hostile_input;
 mod last_accessed;
 mod secrets;
+mod workmail_collect;

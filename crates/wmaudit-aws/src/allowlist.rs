@@ -19,7 +19,7 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 /// The only operations wmaudit sends, as `service:Operation` (IAM action names).
 ///
-/// Everything is a Get/List except `iam:GenerateCredentialReport` and
+/// Everything is a Get/List/Describe except `iam:GenerateCredentialReport` and
 /// `iam:GenerateServiceLastAccessedDetails` (they only ask IAM to build a
 /// report; IAM classes both as Read) and `sts:AssumeRole` (used only with
 /// `--role-arn`, to become the audit role).
@@ -35,6 +35,24 @@ pub const ALLOWED_OPERATIONS: &[&str] = &[
     "iam:ListVirtualMFADevices",
     "sts:AssumeRole",
     "sts:GetCallerIdentity",
+    "workmail:DescribeEmailMonitoringConfiguration",
+    "workmail:DescribeIdentityProviderConfiguration",
+    "workmail:DescribeOrganization",
+    "workmail:GetImpersonationRole",
+    "workmail:ListAccessControlRules",
+    "workmail:ListAvailabilityConfigurations",
+    "workmail:ListGroupMembers",
+    "workmail:ListGroups",
+    "workmail:ListImpersonationRoles",
+    "workmail:ListMailDomains",
+    "workmail:ListMailboxExportJobs",
+    "workmail:ListMailboxPermissions",
+    "workmail:ListMobileDeviceAccessRules",
+    "workmail:ListOrganizations",
+    "workmail:ListPersonalAccessTokens",
+    "workmail:ListResourceDelegates",
+    "workmail:ListResources",
+    "workmail:ListUsers",
 ];
 
 /// Is `service:Operation` on the allowlist? Exact match: IAM action names are
@@ -214,10 +232,11 @@ mod tests {
     fn allowlist_is_read_only_by_name() {
         for op in ALLOWED_OPERATIONS {
             let (svc, name) = op.split_once(':').unwrap();
-            assert!(matches!(svc, "iam" | "sts"), "{op}");
+            assert!(matches!(svc, "iam" | "sts" | "workmail"), "{op}");
             assert!(
                 name.starts_with("Get")
                     || name.starts_with("List")
+                    || name.starts_with("Describe")
                     || *op == "iam:GenerateCredentialReport"
                     || *op == "iam:GenerateServiceLastAccessedDetails"
                     || *op == "sts:AssumeRole",

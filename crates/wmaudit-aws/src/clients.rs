@@ -68,6 +68,8 @@ impl Tuning {
 pub struct Clients {
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
+    /// One WorkMail client per region to read (none: WorkMail is skipped).
+    workmail: Vec<crate::workmail::RegionClient>,
     log: CallLog,
 }
 
@@ -112,8 +114,39 @@ impl Clients {
         Clients {
             iam: aws_sdk_iam::Client::from_conf(iam),
             sts: aws_sdk_sts::Client::from_conf(sts),
+            workmail: Vec::new(),
             log,
         }
+    }
+
+    /// Adds WorkMail clients, one per `(region, builder)`, with the same
+    /// read-only interceptor, call log, retry and timeouts.
+    pub fn with_workmail(
+        mut self,
+        builders: Vec<(String, aws_sdk_workmail::config::Builder)>,
+        tuning: &Tuning,
+    ) -> Clients {
+        let guard = ReadOnlyInterceptor::new(self.log.clone());
+        self.workmail = builders
+            .into_iter()
+            .map(|(region, b)| {
+                let conf = b
+                    .region(aws_sdk_workmail::config::Region::new(region.clone()))
+                    .interceptor(guard.clone())
+                    .retry_config(tuning.retry_config())
+                    .timeout_config(tuning.timeout_config())
+                    .build();
+                crate::workmail::RegionClient {
+                    region,
+                    client: aws_sdk_workmail::Client::from_conf(conf),
+                }
+            })
+            .collect();
+        self
+    }
+
+    pub fn workmail(&self) -> &[crate::workmail::RegionClient] {
+        &self.workmail
     }
 
     /// Loads configuration the way the AWS CLI does (environment, profile,
@@ -153,12 +186,21 @@ impl Clients {
                 .credentials_provider(SharedCredentialsProvider::new(counted))
                 .build();
         }
-        Ok(Self::from_builders_with_log(
+        let clients = Self::from_builders_with_log(
             aws_sdk_iam::config::Builder::from(&sdk),
             aws_sdk_sts::config::Builder::from(&sdk),
             tuning,
             log,
-        ))
+        );
+        let workmail = if opts.workmail {
+            opts.workmail_regions
+                .iter()
+                .map(|r| (r.clone(), aws_sdk_workmail::config::Builder::from(&sdk)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(clients.with_workmail(workmail, tuning))
     }
 
     pub fn iam(&self) -> &aws_sdk_iam::Client {
@@ -258,6 +300,15 @@ fn validate(opts: &CollectOptions) -> Result<(), CollectError> {
                 option: "role ARN",
                 value: arn.clone(),
                 expected: "a role ARN such as arn:aws:iam::123456789012:role/wmaudit-auditor",
+            });
+        }
+    }
+    for r in &opts.workmail_regions {
+        if !wmaudit_core::workmail::WORKMAIL_REGIONS.contains(&r.as_str()) {
+            return Err(CollectError::InvalidOption {
+                option: "WorkMail region",
+                value: r.clone(),
+                expected: "us-east-1, us-west-2 or eu-west-1 (WorkMail exists only there)",
             });
         }
     }

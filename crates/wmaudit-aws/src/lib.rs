@@ -16,6 +16,7 @@ mod clients;
 mod credential_report;
 mod gap;
 mod last_accessed;
+pub mod workmail;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -67,6 +68,10 @@ pub struct CollectOptions {
     pub timeout: Option<Duration>,
     /// Say retries on stderr even when it is not a terminal.
     pub verbose: bool,
+    /// Read WorkMail's own grants (`--no-workmail` turns it off).
+    pub workmail: bool,
+    /// The WorkMail regions to read (default: all three).
+    pub workmail_regions: Vec<String>,
 }
 
 impl Default for CollectOptions {
@@ -83,6 +88,11 @@ impl Default for CollectOptions {
             concurrency: DEFAULT_LAST_ACCESSED_CONCURRENCY,
             timeout: None,
             verbose: false,
+            workmail: true,
+            workmail_regions: wmaudit_core::workmail::WORKMAIL_REGIONS
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect(),
         }
     }
 }
@@ -191,7 +201,7 @@ pub async fn collect_with(
 ) -> Result<Snapshot, CollectError> {
     let progress = Progress::new(opts.quiet);
     progress.say("collecting from AWS (read-only)");
-    let (caller, account, summary, report, password, mfa, aliases) = tokio::join!(
+    let (caller, account, summary, report, password, mfa, aliases, workmail) = tokio::join!(
         caller_identity(clients),
         authorization_details(clients, &progress),
         account_summary(clients),
@@ -199,6 +209,13 @@ pub async fn collect_with(
         password_policy(clients),
         virtual_mfa_devices(clients),
         account_aliases(clients),
+        async {
+            if clients.workmail().is_empty() {
+                None
+            } else {
+                Some(workmail::workmail(clients.workmail(), opts.concurrency, &progress).await)
+            }
+        },
     );
 
     let mut gaps = Vec::new();
@@ -209,6 +226,7 @@ pub async fn collect_with(
     let password_policy = keep(password, &mut gaps);
     let virtual_mfa_devices = keep(mfa, &mut gaps);
     let account_aliases = keep(aliases, &mut gaps);
+    let workmail = workmail.and_then(|w| keep(w, &mut gaps));
     // Opt-in, after the account: whose data to ask for depends on it.
     let service_last_accessed = match (&account, opts.last_accessed) {
         (Some(account), true) => {
@@ -250,7 +268,12 @@ pub async fn collect_with(
     }
 
     let metadata = Metadata {
-        format: SNAPSHOT_FORMAT.to_owned(),
+        format: if workmail.is_some() {
+            wmaudit_core::snapshot::SNAPSHOT_FORMAT_WORKMAIL
+        } else {
+            SNAPSHOT_FORMAT
+        }
+        .to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         collected_at: Some(now_rfc3339()),
         source: SourceKind::Live,
@@ -269,6 +292,7 @@ pub async fn collect_with(
         virtual_mfa_devices,
         account_aliases,
         service_last_accessed,
+        workmail,
     };
     wmaudit_core::snapshot::validate_snapshot(&mut snapshot, "the collected data")
         .map_err(CollectError::Inconsistent)?;

@@ -24,3 +24,4 @@ pub mod rules;
 pub mod scan;
 pub mod snapshot;
 pub mod strict_json;
+pub mod workmail;

@@ -155,6 +155,35 @@ impl Goal<'_> {
     }
 }
 
+/// A path as a reviewer reads it, one entry per hop, the start first:
+/// `user/alice`, `assume role/MailReader`, `iam:PutUserPolicy on user/bob`.
+pub fn path_line(start: &str, path: &[Step]) -> Vec<String> {
+    let short = |arn: &str| {
+        let kind_name = arn.split(':').nth(5).unwrap_or(arn);
+        match kind_name.split_once('/') {
+            Some((kind, rest)) => format!("{kind}/{}", rest.rsplit('/').next().unwrap_or(rest)),
+            None => kind_name.to_owned(),
+        }
+    };
+    let mut line = vec![start.to_owned()];
+    for s in path {
+        let what = match s.method {
+            Method::WriteOwnPolicy => format!(
+                "{} on {}",
+                s.actions.first().copied().unwrap_or("a policy write"),
+                short(&s.target)
+            ),
+            _ => format!("{} {}", s.method.verb(), short(&s.target)),
+        };
+        line.push(if s.conditional {
+            format!("{what} (under a condition)")
+        } else {
+            what
+        });
+    }
+    line
+}
+
 /// A goal the reports and `wmaudit explain --paths` look for paths to.
 #[derive(Debug, Clone)]
 pub struct NamedGoal {

@@ -130,6 +130,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         evidence_cache: Default::default(),
         service_roles: Default::default(),
         reach_cache: Default::default(),
+        workmail_access: Default::default(),
     };
     let rules::RunResult {
         findings,
@@ -222,6 +223,17 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         .as_ref()
         .map(|b| baseline_delta(b, &findings, &account_id));
     let config = config_summary(opts.config, &ctx);
+    let workmail = snapshot
+        .workmail
+        .as_ref()
+        .map(|wm| crate::workmail::answer::WorkMailAnswer {
+            regions: wm.regions.clone(),
+            organizations: ctx
+                .mailbox_access()
+                .iter()
+                .map(|o| crate::workmail::answer::org_answer(o, engine.as_ref()))
+                .collect(),
+        });
     let mut report = ScanReport {
         meta,
         rules: opts.rules.iter().map(|r| r.meta.clone()).collect(),
@@ -237,6 +249,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
             verdict,
         },
         end_of_support,
+        workmail,
         config,
         baseline,
         display_filter: None,

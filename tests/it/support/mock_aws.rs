@@ -360,7 +360,8 @@ pub fn opts() -> CollectOptions {
 /// The operations of opt-in parts, left out of the default collection's
 /// per-operation fault loops.
 pub fn opt_in_operation(op: &str) -> bool {
-    op.contains("ServiceLastAccessed")
+    // WorkMail's operations have their own faults (tests/it/workmail_collect.rs).
+    op.contains("ServiceLastAccessed") || op.starts_with("workmail:")
 }
 
 pub async fn collect_with_faults(

@@ -15,7 +15,7 @@
 //! out of scope (see docs/evaluation.md).
 
 mod explain;
-mod on_resource;
+pub mod on_resource;
 mod policies;
 mod principals;
 pub mod trust;

@@ -78,6 +78,20 @@ impl Engine<'_> {
     /// needed and, with a boundary, a boundary Allow too. Conditions make a
     /// grant `Limited` and a Deny possible, as in [`Engine::access`].
     pub fn decision_on(&self, id: PrincipalId, action: ActionId, arn: &str) -> OnResource {
+        self.decision_on_with(id, action, arn, &[])
+    }
+
+    /// [`Engine::decision_on`] for a request that carries these condition
+    /// keys with these values (`workmail:ImpersonationRoleId`, say): a
+    /// statement whose conditions use only known keys is decided exactly
+    /// (applies or not); one that also uses others stays conditional.
+    pub fn decision_on_with(
+        &self,
+        id: PrincipalId,
+        action: ActionId,
+        arn: &str,
+        context: &[(&str, &str)],
+    ) -> OnResource {
         let p = self.principal(id);
         let mut allows = Vec::new();
         let mut denies = Vec::new();
@@ -86,15 +100,21 @@ impl Engine<'_> {
                 id,
                 a.policy,
                 Some(a.via),
-                action,
-                arn,
+                (action, arn, context),
                 &mut allows,
                 &mut denies,
             );
         }
         let mut boundary_allows = Vec::new();
         if let Some(b) = p.boundary {
-            self.scan_on(id, b, None, action, arn, &mut boundary_allows, &mut denies);
+            self.scan_on(
+                id,
+                b,
+                None,
+                (action, arn, context),
+                &mut boundary_allows,
+                &mut denies,
+            );
         }
         let definite = |v: &[StatementRef]| v.iter().any(|r| !r.conditional);
         let decision = if definite(&denies) {
@@ -120,14 +140,12 @@ impl Engine<'_> {
     }
 
     /// One policy's statements that match (action, arn), by effect.
-    #[allow(clippy::too_many_arguments)]
     fn scan_on(
         &self,
         id: PrincipalId,
         policy: PolicyId,
         via: Option<Via>,
-        action: ActionId,
-        arn: &str,
+        (action, arn, context): (ActionId, &str, &[(&str, &str)]),
         allows: &mut Vec<StatementRef>,
         denies: &mut Vec<StatementRef>,
     ) {
@@ -143,12 +161,22 @@ impl Engine<'_> {
             let Some(variable) = matches(st, arn, username) else {
                 continue;
             };
+            let unknown = if st.conditional && !context.is_empty() {
+                let conditions = c.document.statements.get(st.index).map(|s| &s.condition);
+                match conditions.map(|cs| conditions_hold(cs, context)) {
+                    Some(Known::False) => continue,
+                    Some(Known::True) => false,
+                    _ => true,
+                }
+            } else {
+                st.conditional
+            };
             let r = StatementRef {
                 policy,
                 via: via.clone(),
                 statement: st.index,
                 sid: st.sid.clone(),
-                conditional: st.conditional || variable,
+                conditional: unknown || variable,
             };
             match st.effect {
                 Effect::Allow => allows.push(r),
@@ -156,4 +184,56 @@ impl Engine<'_> {
             }
         }
     }
+}
+
+/// A condition block's value for a request whose context holds some keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    True,
+    False,
+    /// It uses a key the context does not hold, or an operator not decided here.
+    Unknown,
+}
+
+/// Conditions are ANDed: one false entry makes the block false, one unknown
+/// (with no false) unknown. Only string operators on single-valued keys are
+/// decided; anything else is unknown, never guessed.
+pub(crate) fn conditions_hold(
+    conditions: &crate::policy::Conditions,
+    context: &[(&str, &str)],
+) -> Known {
+    let mut result = Known::True;
+    for (op, keys) in conditions {
+        for (key, values) in keys {
+            let value = context
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| *v);
+            let known = match value {
+                None => Known::Unknown,
+                Some(v) => string_condition(op, values, v),
+            };
+            match known {
+                Known::False => return Known::False,
+                Known::Unknown => result = Known::Unknown,
+                Known::True => {}
+            }
+        }
+    }
+    result
+}
+
+fn string_condition(op: &str, values: &[String], v: &str) -> Known {
+    let op = op.strip_suffix("IfExists").unwrap_or(op);
+    let any = |f: &dyn Fn(&str) -> bool| values.iter().any(|x| f(x));
+    let hit = match op {
+        "StringEquals" => any(&|x| x == v),
+        "StringEqualsIgnoreCase" => any(&|x| x.eq_ignore_ascii_case(v)),
+        "StringLike" => any(&|x| wildcard_match(x, v, false)),
+        "StringNotEquals" => !any(&|x| x == v),
+        "StringNotEqualsIgnoreCase" => !any(&|x| x.eq_ignore_ascii_case(v)),
+        "StringNotLike" => !any(&|x| wildcard_match(x, v, false)),
+        _ => return Known::Unknown,
+    };
+    if hit { Known::True } else { Known::False }
 }

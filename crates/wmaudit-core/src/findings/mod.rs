@@ -61,6 +61,14 @@ pub enum ResourceKind {
     Group,
     Role,
     Policy,
+    /// A WorkMail organization.
+    WorkmailOrganization,
+    /// A user's or resource's mailbox in a WorkMail organization.
+    Mailbox,
+    /// A WorkMail impersonation role.
+    ImpersonationRole,
+    /// A WorkMail personal access token.
+    AccessToken,
 }
 
 impl ResourceKind {
@@ -72,6 +80,10 @@ impl ResourceKind {
             ResourceKind::Group => "group",
             ResourceKind::Role => "role",
             ResourceKind::Policy => "policy",
+            ResourceKind::WorkmailOrganization => "workmail organization",
+            ResourceKind::Mailbox => "mailbox",
+            ResourceKind::ImpersonationRole => "impersonation role",
+            ResourceKind::AccessToken => "personal access token",
         }
     }
 }

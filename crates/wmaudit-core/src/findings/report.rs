@@ -410,6 +410,8 @@ pub struct ScanReport {
     pub notices: Vec<ConfigNotice>,
     pub gate: Gate,
     pub end_of_support: EndOfSupport,
+    /// WorkMail's own grants, per mailbox; `None` when not collected.
+    pub workmail: Option<crate::workmail::answer::WorkMailAnswer>,
     pub config: ConfigSummary,
     /// Against `--baseline`, when one was given.
     pub baseline: Option<BaselineDelta>,

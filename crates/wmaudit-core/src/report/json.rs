@@ -54,6 +54,10 @@ fn resource_kind(k: ResourceKind) -> &'static str {
         ResourceKind::Group => "group",
         ResourceKind::Role => "role",
         ResourceKind::Policy => "policy",
+        ResourceKind::WorkmailOrganization => "workmail_organization",
+        ResourceKind::Mailbox => "mailbox",
+        ResourceKind::ImpersonationRole => "impersonation_role",
+        ResourceKind::AccessToken => "personal_access_token",
     }
 }
 
@@ -292,6 +296,7 @@ impl<'a> v1::Report<'a> {
             },
             end_of_support: Some(end_of_support(&report.end_of_support)),
             configuration: Some(configuration(&report.config)),
+            workmail: report.workmail.clone(),
             baseline: report.baseline.as_ref().map(|d| v1::BaselineDelta {
                 new: d.new,
                 unchanged: d.unchanged,

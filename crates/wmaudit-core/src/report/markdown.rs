@@ -250,6 +250,10 @@ pub fn render_uncapped(report: &ScanReport) -> String {
         escape(&report.end_of_support.summary())
     ));
     out.push_str(&format!(
+        "**Mailboxes (WorkMail's own grants):** {}\n\n",
+        escape(&super::workmail_line(report))
+    ));
+    out.push_str(&format!(
         "**Configuration:** {}\n\n",
         escape(&report.config.summary())
     ));

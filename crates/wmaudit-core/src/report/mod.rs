@@ -175,6 +175,31 @@ pub(crate) fn resource_label(r: &Resource) -> String {
     }
 }
 
+/// What the report knows of WorkMail's own grants, in one line: the
+/// organizations and who can read their mailboxes, "no WorkMail
+/// organization in ...", or why it is not known.
+pub(crate) fn workmail_line(report: &ScanReport) -> String {
+    match &report.workmail {
+        Some(w) => format!(
+            "{} (`wmaudit explain --mailbox ADDRESS` for one mailbox)",
+            w.summary()
+        ),
+        None => {
+            let gap = report
+                .coverage
+                .not_collected
+                .iter()
+                .find(|g| g.part == crate::snapshot::Part::WorkMail);
+            match gap {
+                Some(g) => format!("not read: {}", g.reason),
+                None => "not collected (WorkMail's own grants are read live by `wmaudit collect` \
+                         or `scan`, not from AWS CLI files)"
+                    .to_owned(),
+            }
+        }
+    }
+}
+
 /// The rule's metadata, if the report carries it.
 pub(crate) fn rule_meta<'a>(report: &'a ScanReport, id: &str) -> Option<&'a RuleMeta> {
     report.rules.iter().find(|r| r.id == id)
@@ -256,7 +281,7 @@ pub(crate) fn gate_verdict(gate: &Gate) -> GateText {
 /// pass is read for what it is.
 pub const SCOPE_LIMITS: &str = "identity policies and permission boundaries only: AWS \
     Organizations SCPs and RCPs, resource-based policies and session policies are not read, and \
-    condition values other than MFA are not evaluated (a conditional grant is reported as limited)";
+    condition values other than MFA and workmail:ImpersonationRoleId are not evaluated (a conditional grant is reported as limited)";
 
 /// The gate's verdict in one line, as the table and Markdown print it (the
 /// CLI prints it on stderr when the report goes to a file).

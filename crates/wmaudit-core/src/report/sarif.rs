@@ -191,6 +191,12 @@ pub fn artifact_uri(f: &Finding) -> String {
     match f.resource.kind {
         ResourceKind::Account => format!("aws/{account}/account"),
         ResourceKind::RootUser => format!("aws/{account}/iam/root"),
+        ResourceKind::WorkmailOrganization => format!("aws/{account}/workmail/organization/{name}"),
+        ResourceKind::Mailbox => format!("aws/{account}/workmail/mailbox/{name}"),
+        ResourceKind::ImpersonationRole => {
+            format!("aws/{account}/workmail/impersonation-role/{name}")
+        }
+        ResourceKind::AccessToken => format!("aws/{account}/workmail/access-token/{name}"),
         kind => format!("aws/{account}/iam/{}/{name}", kind.as_str()),
     }
 }

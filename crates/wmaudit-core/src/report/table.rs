@@ -204,6 +204,10 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
         Cell::new(report.end_of_support.summary()),
     ]);
     t.add_row(vec![
+        Cell::new("Mailboxes"),
+        Cell::new(cell(&super::workmail_line(report))),
+    ]);
+    t.add_row(vec![
         Cell::new("Config"),
         Cell::new(cell(&report.config.summary())),
     ]);

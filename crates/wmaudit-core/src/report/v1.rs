@@ -42,6 +42,10 @@ pub struct Report<'a> {
     /// Against `--baseline`; `null` without one (added after 0.1.0).
     #[serde(default)]
     pub baseline: Option<BaselineDelta<'a>>,
+    /// WorkMail's own grants per mailbox; `null` when they were not
+    /// collected (added in 0.2).
+    #[serde(default)]
+    pub workmail: Option<crate::workmail::answer::WorkMailAnswer>,
     pub coverage: Coverage<'a>,
     pub findings: Seq<'a, Finding<'a>>,
     pub principals: Vec<Principal<'a>>,

@@ -127,12 +127,39 @@ pub struct Context<'a> {
     pub service_roles: Mutex<HashMap<Vec<String>, Arc<Vec<&'a Role>>>>,
     /// [`Context::reach`]'s answers, by (every action?, goal).
     pub reach_cache: Mutex<HashMap<(bool, ActionSet), Arc<crate::reach::Reach>>>,
+    /// [`Context::mailbox_access`]'s answer, computed once.
+    pub workmail_access: std::sync::OnceLock<Vec<crate::workmail::access::OrgAccess<'a>>>,
 }
 
 /// (group, effect, actions) -> that group's evidence for them.
 pub type EvidenceCache = Mutex<HashMap<(PrincipalId, Effect, ActionSet), Arc<Found>>>;
 
 impl<'a> Context<'a> {
+    /// Who can get into each mailbox of each WorkMail organization, and how
+    /// (WorkMail's grants joined with IAM, paths included). Empty without
+    /// WorkMail data; without authorization details, WorkMail's side only.
+    pub fn mailbox_access(&self) -> &[crate::workmail::access::OrgAccess<'a>] {
+        self.workmail_access.get_or_init(|| {
+            let Some(wm) = &self.snapshot.workmail else {
+                return Vec::new();
+            };
+            let reach = self.engine.and_then(|e| {
+                let set = e
+                    .catalog()
+                    .set_of([crate::workmail::access::ASSUME_IMPERSONATION])
+                    .ok()?;
+                Some(self.reach(crate::reach::Goal::Any(&set)))
+            });
+            crate::workmail::access::analyze(
+                wm,
+                self.engine,
+                reach.as_deref(),
+                &self.partition,
+                &self.account_id,
+            )
+        })
+    }
+
     pub fn engine(&self) -> &'a Engine<'a> {
         // Checks declare AuthorizationDetails in NEEDS; the runner only runs
         // them when the engine exists.

@@ -88,6 +88,46 @@ pub fn delete_service_linked_role(name: &str) -> String {
     )
 }
 
+/// `aws workmail ...` in the organization's region.
+fn workmail(command: &str, region: &str, org: &str, rest: &[(&str, &str)]) -> String {
+    let mut s = format!(
+        "aws workmail {command} --region {} --organization-id {}",
+        shell_word(region),
+        shell_word(org)
+    );
+    for (flag, value) in rest {
+        s.push_str(&format!(" --{flag} {}", shell_word(value)));
+    }
+    s
+}
+
+pub fn delete_impersonation_role(region: &str, org: &str, role_id: &str) -> String {
+    workmail(
+        "delete-impersonation-role",
+        region,
+        org,
+        &[("impersonation-role-id", role_id)],
+    )
+}
+
+pub fn delete_mailbox_permissions(region: &str, org: &str, mailbox: &str, grantee: &str) -> String {
+    workmail(
+        "delete-mailbox-permissions",
+        region,
+        org,
+        &[("entity-id", mailbox), ("grantee-id", grantee)],
+    )
+}
+
+pub fn delete_access_token(region: &str, org: &str, token: &str) -> String {
+    workmail(
+        "delete-personal-access-token",
+        region,
+        org,
+        &[("personal-access-token-id", token)],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -185,6 +185,22 @@ fn run_one<'r>(ctx: &'r Context<'_>, rule: &'r Rule) -> Output<'r> {
                 out.not_evaluated(None, reasons.join("; "));
             } else {
                 check.run(ctx, &rule.prepared, &mut out);
+                // A WorkMail region that could not be read may hold what the
+                // rule looks for: not evaluated there, whatever it found elsewhere.
+                if check.needs().contains(&crate::snapshot::Part::WorkMail)
+                    && let Some(wm) = &ctx.snapshot.workmail
+                {
+                    for r in wm.failed_regions() {
+                        out.not_evaluated(
+                            None,
+                            format!(
+                                "WorkMail in {} could not be read: {}",
+                                r.region,
+                                r.error.as_deref().unwrap_or("no reason recorded")
+                            ),
+                        );
+                    }
+                }
             }
         }
     }

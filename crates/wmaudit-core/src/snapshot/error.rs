@@ -109,7 +109,7 @@ pub enum InputError {
 
     /// A snapshot file of a format version this build does not read.
     #[error(
-        "{file}: at /metadata/format: unsupported snapshot format {found:?}; this wmaudit {version} reads {supported:?} (use a wmaudit version that wrote it, or re-collect)"
+        "{file}: at /metadata/format: unsupported snapshot format {found:?}; this wmaudit {version} reads {supported} (use a wmaudit version that wrote it, or re-collect)"
     )]
     UnsupportedFormat {
         file: String,

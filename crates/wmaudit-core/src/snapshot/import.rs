@@ -51,6 +51,8 @@ pub fn import_option(part: Part) -> &'static str {
         Part::AccountAliases => "--account-aliases",
         // Not importable: one IAM job per principal, collected live.
         Part::ServiceLastAccessed => "--last-accessed",
+        // Not importable: read live from the WorkMail API (`wmaudit collect`).
+        Part::WorkMail => "`wmaudit collect` (WorkMail is read from its API)",
     }
 }
 
@@ -85,6 +87,7 @@ pub fn from_files(paths: &ImportPaths) -> Result<Snapshot, InputError> {
         virtual_mfa_devices: virtual_mfa_devices.as_ref().map(|(_, d)| d.clone()),
         account_aliases: account_aliases.map(|(_, a)| a),
         service_last_accessed: None,
+        workmail: None,
     };
 
     // Every ARN-bearing file must be about the same account as the others.

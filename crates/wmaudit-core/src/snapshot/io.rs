@@ -11,7 +11,9 @@ use serde::Deserialize;
 use super::error::{InputError, Place};
 use super::import::read;
 use super::validate::{self, Claim, Key, Kind, Located, arn_account};
-use super::{CallerIdentity, SNAPSHOT_FORMAT, Snapshot};
+use super::{
+    CallerIdentity, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_WORKMAIL, SNAPSHOT_FORMATS, Snapshot,
+};
 
 /// Reads a snapshot file: refuses other format versions before looking at the
 /// rest, then reports shape errors with the JSON path.
@@ -152,6 +154,24 @@ pub fn validate_snapshot(snapshot: &mut Snapshot, source: &str) -> Result<(), In
             }
         }
     }
+    if let Some(wm) = &mut snapshot.workmail {
+        if snapshot.metadata.format != SNAPSHOT_FORMAT_WORKMAIL {
+            return Err(InputError::shape(
+                source,
+                pointer("/metadata/format".into()),
+                format!("{SNAPSHOT_FORMAT_WORKMAIL:?}: the file has a \"workmail\" section"),
+                format!("{:?}", snapshot.metadata.format),
+            ));
+        }
+        crate::workmail::validate(wm, source)?;
+        for (i, o) in wm.organizations.iter().enumerate() {
+            if let Some(acct) = o.arn.as_deref().and_then(arn_account) {
+                let place = pointer(format!("/workmail/organizations/{i}/arn"));
+                claims.push(claim(acct, place, format!("{:?}", o.arn)));
+            }
+        }
+        wm.normalize();
+    }
     validate::one_account(&claims)?;
     // Entity order in a hand-edited file must not change the report.
     if let Some(account) = &mut snapshot.account {
@@ -236,11 +256,15 @@ fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
         ));
     };
     match metadata.format {
-        Some(serde_json::Value::String(found)) if found == SNAPSHOT_FORMAT => Ok(()),
+        Some(serde_json::Value::String(found))
+            if found == SNAPSHOT_FORMAT || found == SNAPSHOT_FORMAT_WORKMAIL =>
+        {
+            Ok(())
+        }
         Some(serde_json::Value::String(found)) => Err(InputError::UnsupportedFormat {
             file: source.to_owned(),
             found,
-            supported: SNAPSHOT_FORMAT,
+            supported: SNAPSHOT_FORMATS,
             version: env!("CARGO_PKG_VERSION"),
         }),
         Some(other) => Err(InputError::shape(

@@ -26,7 +26,14 @@ pub use import::{
 pub use io::{parse_snapshot, read_snapshot, to_json_string, validate_snapshot, write_snapshot};
 pub use validate::Located;
 
+/// The format of a snapshot without WorkMail data: the one every wmaudit
+/// since the first has read, so such files stay readable by older builds.
 pub const SNAPSHOT_FORMAT: &str = "wmaudit-snapshot/1";
+/// The format of a snapshot with a `workmail` section (added to version 1's
+/// shape): an older build refuses it by version rather than by a field.
+pub const SNAPSHOT_FORMAT_WORKMAIL: &str = "wmaudit-snapshot/2";
+/// Every format this build reads.
+pub const SNAPSHOT_FORMATS: &str = "\"wmaudit-snapshot/1\" or \"wmaudit-snapshot/2\"";
 
 /// The parts of a snapshot; a rule declares which it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -42,6 +49,11 @@ pub enum Part {
     /// IAM's service last accessed data for principals that hold WorkMail
     /// actions. Opt-in (`--last-accessed`): one IAM job per principal.
     ServiceLastAccessed,
+    /// WorkMail's own grants (organizations, mailboxes, impersonation roles,
+    /// access rules), read from the WorkMail API in its three regions. Not
+    /// in files imported from the AWS CLI: absent without a recorded gap,
+    /// the WorkMail-side rules are *not requested*.
+    WorkMail,
 }
 
 impl Part {
@@ -49,7 +61,7 @@ impl Part {
     /// gap recorded), the rules that need them are *not requested*, which
     /// does not make coverage incomplete; asked for and failed, they are a
     /// gap like any other.
-    pub const OPT_IN: [Part; 1] = [Part::ServiceLastAccessed];
+    pub const OPT_IN: [Part; 2] = [Part::ServiceLastAccessed, Part::WorkMail];
 
     pub fn is_opt_in(self) -> bool {
         Self::OPT_IN.contains(&self)
@@ -75,6 +87,7 @@ impl Part {
             Part::VirtualMfaDevices => "virtual_mfa_devices",
             Part::AccountAliases => "account_aliases",
             Part::ServiceLastAccessed => "service_last_accessed",
+            Part::WorkMail => "workmail",
         }
     }
 }
@@ -197,6 +210,9 @@ pub struct Snapshot {
         deserialize_with = "crate::strict_json::unique_map_opt"
     )]
     pub service_last_accessed: Option<BTreeMap<String, LastAccessed>>,
+    /// WorkMail's own grants (format `wmaudit-snapshot/2` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workmail: Option<crate::workmail::WorkMail>,
 }
 
 /// One principal's IAM service last accessed report.
@@ -233,6 +249,7 @@ impl Snapshot {
             Part::VirtualMfaDevices => self.virtual_mfa_devices.is_some(),
             Part::AccountAliases => self.account_aliases.is_some(),
             Part::ServiceLastAccessed => self.service_last_accessed.is_some(),
+            Part::WorkMail => self.workmail.is_some(),
         }
     }
 

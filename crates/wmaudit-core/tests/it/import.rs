@@ -816,7 +816,7 @@ fn sample_snapshot_json() -> Value {
 #[test]
 fn unknown_snapshot_version_is_refused_before_reading_the_rest() {
     let mut v = sample_snapshot_json();
-    v["metadata"]["format"] = json!("wmaudit-snapshot/2");
+    v["metadata"]["format"] = json!("wmaudit-snapshot/3");
     // A shape this version cannot read: must not be what the user is told about.
     v["account"] = json!({"principals": 5});
     v["something_new"] = json!(true);
@@ -825,17 +825,20 @@ fn unknown_snapshot_version_is_refused_before_reading_the_rest() {
     let (e, msg) = err(read_snapshot(&path));
     assert!(
         matches!(&e, InputError::UnsupportedFormat { found, supported, .. }
-            if found == "wmaudit-snapshot/2" && *supported == "wmaudit-snapshot/1"),
+            if found == "wmaudit-snapshot/3" && *supported == wmaudit_core::snapshot::SNAPSHOT_FORMATS),
         "{e:?}"
     );
     assert!(
         msg.starts_with(&format!(
-            "{}: at /metadata/format: unsupported snapshot format \"wmaudit-snapshot/2\"",
+            "{}: at /metadata/format: unsupported snapshot format \"wmaudit-snapshot/3\"",
             display(&path)
         )),
         "{msg}"
     );
-    assert!(msg.contains("reads \"wmaudit-snapshot/1\""), "{msg}");
+    assert!(
+        msg.contains("reads \"wmaudit-snapshot/1\" or \"wmaudit-snapshot/2\""),
+        "{msg}"
+    );
 }
 
 #[test]

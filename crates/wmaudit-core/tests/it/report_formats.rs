@@ -328,6 +328,7 @@ fn sample_report() -> ScanReport {
             days_left: 805,
             leftover_items: 0,
         },
+        workmail: None,
         config: ConfigSummary::default(),
         baseline: None,
         display_filter: None,
@@ -622,6 +623,7 @@ fn json_content() {
             "end_of_support",
             "configuration",
             "baseline",
+            "workmail",
             "coverage",
             "findings",
             "principals",
@@ -1425,6 +1427,7 @@ fn markdown_fits_github_limits() {
         virtual_mfa_devices: None,
         account_aliases: None,
         service_last_accessed: None,
+        workmail: None,
     };
     let rules = RuleSet::builtin().unwrap();
     let config = Config::default();

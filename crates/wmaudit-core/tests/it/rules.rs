@@ -366,6 +366,12 @@ snapshot_tests! {
     snapshot_workmail_role_external_trust => "workmail-role-external-trust",
     snapshot_workmail_unknown_action => "workmail-unknown-action",
     snapshot_workmail_via_wildcard => "workmail-via-wildcard",
+    snapshot_workmail_impersonation_all_mailboxes => "workmail-impersonation-all-mailboxes",
+    snapshot_workmail_impersonation_unscoped_iam => "workmail-impersonation-unscoped-iam",
+    snapshot_workmail_mailbox_full_access_broad => "workmail-mailbox-full-access-broad",
+    snapshot_workmail_access_rules_open => "workmail-access-rules-open",
+    snapshot_workmail_email_monitoring_external => "workmail-email-monitoring-external",
+    snapshot_workmail_personal_access_token_stale => "workmail-personal-access-token-stale",
 }
 
 #[test]
@@ -478,6 +484,34 @@ fn fires_fixtures_flag_the_expected_resources() {
         (
             "workmail-via-wildcard",
             &["policy/DevPowerUser", "user/ops-bot"],
+        ),
+        (
+            "workmail-impersonation-all-mailboxes",
+            &[
+                "impersonation role/Archiver",
+                "impersonation role/VendorReader",
+            ],
+        ),
+        ("workmail-impersonation-unscoped-iam", &["role/MailVendor"]),
+        (
+            "workmail-mailbox-full-access-broad",
+            &["mailbox/alice@example.com", "mailbox/bob@example.com"],
+        ),
+        (
+            "workmail-access-rules-open",
+            &["workmail organization/example-mail"],
+        ),
+        (
+            "workmail-email-monitoring-external",
+            &["workmail organization/example-mail"],
+        ),
+        (
+            "workmail-personal-access-token-stale",
+            &[
+                "personal access token/client-1",
+                "personal access token/client-2",
+                "personal access token/client-3",
+            ],
         ),
     ];
     assert_eq!(cases.len(), rules.len());

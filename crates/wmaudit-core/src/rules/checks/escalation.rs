@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::findings::Evidence;
-use crate::reach::{Goal, Method};
+use crate::reach::Goal;
 use crate::rules::context::Context;
 use crate::rules::output::{Output, principal_resource, subject};
 use crate::rules::params::Actions;
@@ -70,27 +70,7 @@ impl TypedCheck for EscalationPath {
                 }
                 continue;
             };
-            let short = |arn: &str| {
-                let kind_name = arn.split(':').nth(5).unwrap_or(arn);
-                match kind_name.split_once('/') {
-                    Some((kind, rest)) => {
-                        format!("{kind}/{}", rest.rsplit('/').next().unwrap_or(rest))
-                    }
-                    None => kind_name.to_owned(),
-                }
-            };
-            let mut line = vec![format!("{}/{}", p.kind.as_str(), p.name)];
-            for s in path {
-                let what = match s.method {
-                    Method::WriteOwnPolicy => format!("{} on {}", s.actions[0], short(&s.target)),
-                    _ => format!("{} {}", s.method.verb(), short(&s.target)),
-                };
-                line.push(if s.conditional {
-                    format!("{what} (under a condition)")
-                } else {
-                    what
-                });
-            }
+            let line = crate::reach::path_line(&format!("{}/{}", p.kind.as_str(), p.name), path);
             let conditional = path.iter().any(|s| s.conditional);
             let f = out
                 .about(p)

@@ -12,6 +12,7 @@ pub mod unknown_action;
 pub mod unused_access;
 pub mod workmail_admin;
 pub mod workmail_broad;
+pub mod workmail_grants;
 
 use super::registry::Check;
 
@@ -43,6 +44,12 @@ static CHECKS: &[&dyn Check] = &[
     &unused_access::UnusedServiceAccess,
     &external_trust::ExternalTrust,
     &escalation::EscalationPath,
+    &workmail_grants::ImpersonationBroad,
+    &workmail_grants::ImpersonationUnscoped,
+    &workmail_grants::MailboxFullAccessBroad,
+    &workmail_grants::AccessRulesOpen,
+    &workmail_grants::EmailMonitoringExternal,
+    &workmail_grants::AccessTokenStale,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Check> {

@@ -1,0 +1,678 @@
+//! Who can read a mailbox, send as it or impersonate it, and how: WorkMail's
+//! own grants (mailbox permissions, resource delegates, impersonation roles
+//! minus what access-control rules block) joined with IAM (who may call
+//! `workmail:AssumeImpersonationRole` for which role, directly or through an
+//! escalation path).
+//!
+//! Cost: groups are expanded once per organization (memoized), roles'
+//! targets once per role, and IAM once per (holder, role): linear in
+//! mailboxes + grants + principals × roles, never principals × mailboxes.
+//! Impersonation is recorded per role, and each mailbox names the roles
+//! that reach it rather than copying every IAM principal onto it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::eval::on_resource::StatementRef;
+use crate::eval::{Decision, Engine, PrincipalId, PrincipalKind};
+use crate::reach::{Method, Reach, Step};
+
+use super::model::*;
+
+/// The IAM action that gives an EWS token for an impersonation role.
+pub const ASSUME_IMPERSONATION: &str = "workmail:AssumeImpersonationRole";
+/// Its condition key: which role.
+pub const ROLE_ID_KEY: &str = "workmail:ImpersonationRoleId";
+/// A role id no organization has: a principal allowed to assume *it* can
+/// assume any role created later.
+const PROBE_ROLE_ID: &str = "wmaudit-role-created-later";
+
+/// What a grant lets its holder do with a mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Right {
+    /// Mailbox permission FULL_ACCESS: open, read, change and delete.
+    FullAccess,
+    SendAs,
+    SendOnBehalf,
+    /// A resource's delegate: manages its bookings.
+    Delegate,
+    /// Through an impersonation role of this type (EWS).
+    Impersonate(ImpersonationType),
+}
+
+impl Right {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Right::FullAccess => "full_access",
+            Right::SendAs => "send_as",
+            Right::SendOnBehalf => "send_on_behalf",
+            Right::Delegate => "delegate",
+            Right::Impersonate(ImpersonationType::ReadOnly) => "impersonate_read_only",
+            Right::Impersonate(ImpersonationType::FullAccess) => "impersonate_full_access",
+        }
+    }
+
+    /// Can it read the mail?
+    pub fn reads(self) -> bool {
+        matches!(self, Right::FullAccess | Right::Impersonate(_))
+    }
+}
+
+/// A WorkMail user, group or resource, as a reviewer reads it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntityRef {
+    pub id: String,
+    pub kind: &'static str,
+    /// Email, else name, else id.
+    pub label: String,
+}
+
+/// One way into one mailbox held by a WorkMail user or group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Grant {
+    pub right: Right,
+    /// The user who can use it (a group's members each get one).
+    pub holder: EntityRef,
+    /// The group the grant names, when the holder is in it.
+    pub through_group: Option<EntityRef>,
+}
+
+/// A mailbox and every way into it.
+#[derive(Debug, Clone)]
+pub struct MailboxAccess {
+    pub id: String,
+    /// `user` or `resource`.
+    pub kind: &'static str,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub grants: Vec<Grant>,
+    /// Groups named by FULL_ACCESS grants on it, with their member count
+    /// (`None`: members unknown).
+    pub group_grants: Vec<(EntityRef, Right, Option<usize>)>,
+    /// Impersonation roles (indexes into [`OrgAccess::roles`]) that reach it.
+    pub impersonated_by: Vec<usize>,
+    /// What could not be read about it.
+    pub unknown: Vec<String>,
+}
+
+impl MailboxAccess {
+    pub fn label(&self) -> &str {
+        self.email
+            .as_deref()
+            .or(self.name.as_deref())
+            .unwrap_or(&self.id)
+    }
+}
+
+/// How access-control rules treat EWS for an impersonation role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleEffect {
+    /// Allowed from any IP address.
+    Open { allowed_by: Vec<String> },
+    /// Allowed only from some addresses.
+    IpRestricted { rules: Vec<String> },
+    /// Denied, or no rule allows it.
+    Blocked { why: String },
+    /// The rules could not be read.
+    Unknown,
+}
+
+/// An IAM principal that can use an impersonation role.
+#[derive(Debug, Clone)]
+pub struct IamUse {
+    pub principal: PrincipalId,
+    pub arn: String,
+    /// The principal at the end of the path that holds the permission
+    /// (itself when direct).
+    pub holder: PrincipalId,
+    /// The escalation path to the holder (empty when direct).
+    pub path: Vec<Step>,
+    /// Allowed only under a condition not decided here.
+    pub conditional: bool,
+    /// The statements that allow it (on the holder).
+    pub statements: Vec<StatementRef>,
+    /// Whether the allowing statements name this role (a
+    /// `workmail:ImpersonationRoleId` condition) rather than any role.
+    pub scoped: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleAccess<'a> {
+    pub role: &'a ImpersonationRole,
+    /// Users whose mailboxes it opens (`None`: its rules could not be read).
+    pub targets: Option<BTreeSet<&'a str>>,
+    pub effect: RuleEffect,
+    pub iam: Vec<IamUse>,
+}
+
+impl RoleAccess<'_> {
+    pub fn label(&self) -> &str {
+        self.role.name.as_deref().unwrap_or(&self.role.id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgAccess<'a> {
+    pub org: &'a Organization,
+    pub arn: String,
+    pub mailboxes: Vec<MailboxAccess>,
+    pub roles: Vec<RoleAccess<'a>>,
+    /// Enabled users with a mailbox: what "every mailbox" means.
+    pub enabled_users: BTreeSet<&'a str>,
+    /// IAM principals allowed to assume any impersonation role, including
+    /// ones created later (no `workmail:ImpersonationRoleId` condition).
+    pub unscoped: Vec<IamUse>,
+}
+
+impl OrgAccess<'_> {
+    /// A user's or group's label by id.
+    pub fn entity(&self, id: &str) -> EntityRef {
+        entity_ref(self.org, id)
+    }
+}
+
+/// The answer for every organization of the snapshot.
+pub fn analyze<'a>(
+    wm: &'a WorkMail,
+    engine: Option<&Engine<'_>>,
+    reach: Option<&Reach>,
+    partition: &str,
+    account: &str,
+) -> Vec<OrgAccess<'a>> {
+    wm.organizations
+        .iter()
+        .map(|o| org(o, engine, reach, partition, account))
+        .collect()
+}
+
+fn enabled(state: Option<&str>) -> bool {
+    // Absent state: treat as enabled (safer: a grant is shown, not hidden).
+    !matches!(state, Some("DELETED" | "DISABLED"))
+}
+
+fn entity_ref(o: &Organization, id: &str) -> EntityRef {
+    let pick =
+        |email: &Option<String>, name: &Option<String>| email.clone().or_else(|| name.clone());
+    if let Some(u) = o.users.iter().flatten().find(|u| u.id == id) {
+        return EntityRef {
+            id: id.to_owned(),
+            kind: "user",
+            label: pick(&u.email, &u.name).unwrap_or_else(|| id.to_owned()),
+        };
+    }
+    if let Some(g) = o.groups.iter().flatten().find(|g| g.id == id) {
+        return EntityRef {
+            id: id.to_owned(),
+            kind: "group",
+            label: pick(&g.email, &g.name).unwrap_or_else(|| id.to_owned()),
+        };
+    }
+    if let Some(r) = o.resources.iter().flatten().find(|r| r.id == id) {
+        return EntityRef {
+            id: id.to_owned(),
+            kind: "resource",
+            label: pick(&r.email, &r.name).unwrap_or_else(|| id.to_owned()),
+        };
+    }
+    EntityRef {
+        id: id.to_owned(),
+        kind: "unknown",
+        label: format!("{id} (not in the organization's lists)"),
+    }
+}
+
+/// Users in a group, nested groups expanded (each group once: cycles end),
+/// or `None` when some membership on the way could not be read.
+fn expand<'a>(
+    groups: &HashMap<&'a str, &'a Group>,
+    id: &'a str,
+    memo: &mut HashMap<&'a str, Option<BTreeSet<&'a str>>>,
+) -> Option<BTreeSet<&'a str>> {
+    if let Some(hit) = memo.get(id) {
+        return hit.clone();
+    }
+    // Mark in progress: a cycle contributes nothing more.
+    memo.insert(id, Some(BTreeSet::new()));
+    let result = (|| {
+        let g = groups.get(id)?;
+        let mut users = BTreeSet::new();
+        for m in g.members.as_ref()? {
+            if !enabled(m.state.as_deref()) {
+                continue;
+            }
+            match m.kind {
+                MemberType::User => {
+                    users.insert(m.id.as_str());
+                }
+                MemberType::Group => users.extend(expand(groups, &m.id, memo)?),
+            }
+        }
+        Some(users)
+    })();
+    memo.insert(id, result.clone());
+    result
+}
+
+type Memo<'a> = HashMap<&'a str, Option<BTreeSet<&'a str>>>;
+
+/// One mailbox's grants: permissions and delegates, groups expanded.
+fn mailbox<'a>(
+    o: &'a Organization,
+    groups: &HashMap<&'a str, &'a Group>,
+    memo: &mut Memo<'a>,
+    kind: &'static str,
+    (id, email, name): (&'a String, &'a Option<String>, &'a Option<String>),
+    perms: &'a Option<Vec<MailboxPermission>>,
+    delegates: Option<&'a Option<Vec<Member>>>,
+) -> MailboxAccess {
+    let mut m = MailboxAccess {
+        id: id.clone(),
+        kind,
+        email: email.clone(),
+        name: name.clone(),
+        grants: Vec::new(),
+        group_grants: Vec::new(),
+        impersonated_by: Vec::new(),
+        unknown: Vec::new(),
+    };
+    let mut grant_to =
+        |m: &mut MailboxAccess, grantee: &'a str, kind: MemberType, r: Right| match kind {
+            MemberType::User => m.grants.push(Grant {
+                right: r,
+                holder: entity_ref(o, grantee),
+                through_group: None,
+            }),
+            MemberType::Group => {
+                let group = entity_ref(o, grantee);
+                let members = expand(groups, grantee, memo);
+                match &members {
+                    Some(users) => {
+                        for u in users {
+                            m.grants.push(Grant {
+                                right: r,
+                                holder: entity_ref(o, u),
+                                through_group: Some(group.clone()),
+                            });
+                        }
+                    }
+                    None => m.unknown.push(format!(
+                        "the members of group {} could not be read",
+                        group.label
+                    )),
+                }
+                if r == Right::FullAccess {
+                    m.group_grants.push((group, r, members.map(|u| u.len())));
+                }
+            }
+        };
+    match perms {
+        Some(perms) => {
+            for p in perms {
+                for r in rights(&p.permission_values) {
+                    grant_to(&mut m, &p.grantee_id, p.grantee_type, r);
+                }
+            }
+        }
+        None => m
+            .unknown
+            .push("its mailbox permissions could not be read".to_owned()),
+    }
+    match delegates {
+        Some(Some(ds)) => {
+            for d in ds {
+                grant_to(&mut m, &d.id, d.kind, Right::Delegate);
+            }
+        }
+        Some(None) => m.unknown.push("its delegates could not be read".to_owned()),
+        None => {}
+    }
+    m.grants.sort();
+    m.grants.dedup();
+    m
+}
+
+fn rights(values: &[Permission]) -> impl Iterator<Item = Right> + '_ {
+    values.iter().map(|p| match p {
+        Permission::FullAccess => Right::FullAccess,
+        Permission::SendAs => Right::SendAs,
+        Permission::SendOnBehalf => Right::SendOnBehalf,
+    })
+}
+
+fn org<'a>(
+    o: &'a Organization,
+    engine: Option<&Engine<'_>>,
+    reach: Option<&Reach>,
+    partition: &str,
+    account: &str,
+) -> OrgAccess<'a> {
+    let arn = o.arn_or(partition, account);
+    let groups: HashMap<&str, &Group> = o
+        .groups
+        .iter()
+        .flatten()
+        .map(|g| (g.id.as_str(), g))
+        .collect();
+    let mut memo = HashMap::new();
+    let enabled_users: BTreeSet<&str> = o
+        .users
+        .iter()
+        .flatten()
+        .filter(|u| enabled(u.state.as_deref()) && u.user_role.as_deref() != Some("SYSTEM_USER"))
+        .map(|u| u.id.as_str())
+        .collect();
+
+    let roles: Vec<RoleAccess<'a>> = o
+        .impersonation_roles
+        .iter()
+        .flatten()
+        .map(|role| RoleAccess {
+            role,
+            targets: role
+                .rules
+                .as_ref()
+                .map(|rules| targets(rules, &enabled_users)),
+            effect: ews_effect(o.access_control_rules.as_deref(), Some(&role.id)),
+            iam: Vec::new(),
+        })
+        .collect();
+
+    let mut mailboxes = Vec::new();
+    for u in o.users.iter().flatten() {
+        if enabled_users.contains(u.id.as_str()) {
+            let ids = (&u.id, &u.email, &u.name);
+            mailboxes.push(mailbox(
+                o,
+                &groups,
+                &mut memo,
+                "user",
+                ids,
+                &u.permissions,
+                None,
+            ));
+        }
+    }
+    for r in o.resources.iter().flatten() {
+        if enabled(r.state.as_deref()) {
+            let ids = (&r.id, &r.email, &r.name);
+            let d = Some(&r.delegates);
+            mailboxes.push(mailbox(
+                o,
+                &groups,
+                &mut memo,
+                "resource",
+                ids,
+                &r.permissions,
+                d,
+            ));
+        }
+    }
+    let mut out = OrgAccess {
+        org: o,
+        arn,
+        mailboxes,
+        roles,
+        enabled_users,
+        unscoped: Vec::new(),
+    };
+    // Mailboxes each role reaches (user mailboxes only: impersonation
+    // targets users).
+    let index: HashMap<String, usize> = out
+        .mailboxes
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.kind == "user")
+        .map(|(i, m)| (m.id.clone(), i))
+        .collect();
+    for (ri, r) in out.roles.iter().enumerate() {
+        if matches!(r.effect, RuleEffect::Blocked { .. }) {
+            continue;
+        }
+        match &r.targets {
+            Some(t) => {
+                for u in t {
+                    if let Some(&i) = index.get(*u) {
+                        out.mailboxes[i].impersonated_by.push(ri);
+                    }
+                }
+            }
+            None => {
+                for m in out.mailboxes.iter_mut().filter(|m| m.kind == "user") {
+                    m.unknown.push(format!(
+                        "the rules of impersonation role {} could not be read",
+                        r.label()
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(engine) = engine {
+        iam_side(&mut out, engine, reach);
+    }
+    out
+}
+
+/// The users an impersonation role opens: ALLOW rules' targets minus DENY
+/// rules' (a DENY wins). A rule with neither TargetUsers nor NotTargetUsers
+/// names no one.
+fn targets<'a>(rules: &[ImpersonationRule], users: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+    let of = |r: &ImpersonationRule| -> BTreeSet<&'a str> {
+        users
+            .iter()
+            .copied()
+            .filter(|u| {
+                let listed = r.target_users.iter().any(|t| t == u);
+                let excluded = r.not_target_users.iter().any(|t| t == u);
+                if !r.target_users.is_empty() {
+                    listed && !excluded
+                } else if !r.not_target_users.is_empty() {
+                    !excluded
+                } else {
+                    false
+                }
+            })
+            .collect()
+    };
+    let mut allowed = BTreeSet::new();
+    let mut denied = BTreeSet::new();
+    for r in rules {
+        match r.effect {
+            Effect::Allow => allowed.extend(of(r)),
+            Effect::Deny => denied.extend(of(r)),
+        }
+    }
+    allowed.difference(&denied).copied().collect()
+}
+
+/// Does an access-control rule apply to EWS for this impersonation role
+/// (`None`: for an ordinary user), whatever the IP address?
+fn applies(rule: &AccessControlRule, role: Option<&str>) -> bool {
+    let protocol = (rule.actions.is_empty()
+        || rule.actions.iter().any(|a| a.eq_ignore_ascii_case("EWS")))
+        && !rule
+            .not_actions
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case("EWS"));
+    let subject = match role {
+        Some(id) => {
+            // A rule naming only users does not apply to a role, and the reverse.
+            let names_users = !rule.user_ids.is_empty() || !rule.not_user_ids.is_empty();
+            let names_roles = !rule.impersonation_role_ids.is_empty()
+                || !rule.not_impersonation_role_ids.is_empty();
+            if names_roles {
+                (rule.impersonation_role_ids.is_empty()
+                    || rule.impersonation_role_ids.iter().any(|r| r == id))
+                    && !rule.not_impersonation_role_ids.iter().any(|r| r == id)
+            } else {
+                !names_users
+            }
+        }
+        None => {
+            rule.impersonation_role_ids.is_empty()
+                && rule.not_impersonation_role_ids.is_empty()
+                && rule.user_ids.is_empty()
+        }
+    };
+    protocol && subject
+}
+
+fn ip_limited(rule: &AccessControlRule) -> bool {
+    !rule.ip_ranges.is_empty() || !rule.not_ip_ranges.is_empty()
+}
+
+/// EWS for a role (or users): WorkMail applies a matching DENY over any
+/// ALLOW, and with no matching ALLOW access is blocked (deleting every rule
+/// blocks the organization).
+pub fn ews_effect(rules: Option<&[AccessControlRule]>, role: Option<&str>) -> RuleEffect {
+    let Some(rules) = rules else {
+        return RuleEffect::Unknown;
+    };
+    let matching: Vec<&AccessControlRule> = rules.iter().filter(|r| applies(r, role)).collect();
+    if let Some(d) = matching
+        .iter()
+        .find(|r| r.effect == Effect::Deny && !ip_limited(r))
+    {
+        return RuleEffect::Blocked {
+            why: format!("access-control rule {} denies EWS", d.name),
+        };
+    }
+    let allows: Vec<&&AccessControlRule> = matching
+        .iter()
+        .filter(|r| r.effect == Effect::Allow)
+        .collect();
+    if allows.is_empty() {
+        return RuleEffect::Blocked {
+            why: "no access-control rule allows EWS".to_owned(),
+        };
+    }
+    let ip_denies: Vec<String> = matching
+        .iter()
+        .filter(|r| r.effect == Effect::Deny)
+        .map(|r| r.name.clone())
+        .collect();
+    let open_allows: Vec<String> = allows
+        .iter()
+        .filter(|r| !ip_limited(r))
+        .map(|r| r.name.clone())
+        .collect();
+    if !ip_denies.is_empty() || open_allows.is_empty() {
+        let mut rules = ip_denies;
+        if open_allows.is_empty() {
+            rules.extend(allows.iter().map(|r| r.name.clone()));
+        }
+        RuleEffect::IpRestricted { rules }
+    } else {
+        RuleEffect::Open {
+            allowed_by: open_allows,
+        }
+    }
+}
+
+/// One holder's decision for one role id.
+#[derive(Clone)]
+struct Allowed {
+    principal: PrincipalId,
+    conditional: bool,
+    statements: Vec<StatementRef>,
+    scoped: bool,
+}
+
+/// Who in IAM can use each role, and who can use any role.
+fn iam_side(out: &mut OrgAccess<'_>, engine: &Engine<'_>, reach: Option<&Reach>) {
+    let Some(action) = engine.catalog().lookup(ASSUME_IMPERSONATION) else {
+        return;
+    };
+    // Direct holders: principals allowed the action somewhere.
+    let holders: Vec<PrincipalId> = engine
+        .principal_ids()
+        .iter()
+        .copied()
+        .filter(|&p| engine.access(p).decision(action).is_allowed())
+        .collect();
+    let holder_set: HashSet<PrincipalId> = holders.iter().copied().collect();
+    let decide = |p: PrincipalId, role_id: &str| {
+        let d = engine.decision_on_with(p, action, &out.arn, &[(ROLE_ID_KEY, role_id)]);
+        d.decision.is_allowed().then_some(d)
+    };
+    // Per role id (and the probe): the holders allowed.
+    let mut by_role: BTreeMap<&str, Vec<Allowed>> = BTreeMap::new();
+    let ids: Vec<&str> = out
+        .roles
+        .iter()
+        .map(|r| r.role.id.as_str())
+        .chain([PROBE_ROLE_ID])
+        .collect();
+    for &p in &holders {
+        let any = decide(p, PROBE_ROLE_ID);
+        for &id in &ids {
+            let d = if id == PROBE_ROLE_ID {
+                any.clone()
+            } else {
+                decide(p, id)
+            };
+            let Some(d) = d else { continue };
+            by_role.entry(id).or_default().push(Allowed {
+                principal: p,
+                conditional: d.decision == Decision::Limited,
+                statements: d.allows,
+                scoped: id != PROBE_ROLE_ID && any.is_none(),
+            });
+        }
+    }
+    // Through a path: the last step's target holds the permission, or the
+    // step (a policy write) lets the principal give it to itself.
+    let mut via_path: Vec<(PrincipalId, Option<PrincipalId>, &Vec<Step>)> = Vec::new();
+    if let Some(reach) = reach {
+        let mut ids: Vec<&PrincipalId> = reach.paths.keys().collect();
+        ids.sort();
+        for &p in ids {
+            if engine.principal(p).kind == PrincipalKind::Group || holder_set.contains(&p) {
+                continue;
+            }
+            let path = &reach.paths[&p];
+            let Some(last) = path.last() else { continue };
+            let end = match last.method {
+                Method::WriteOwnPolicy | Method::WriteRolePolicy => None,
+                _ => engine.by_arn(&last.target),
+            };
+            via_path.push((p, end, path));
+        }
+    }
+    let make = |p: PrincipalId, holder: PrincipalId, path: &[Step], a: Option<&Allowed>| {
+        let conditional = a.is_some_and(|a| a.conditional) || path.iter().any(|s| s.conditional);
+        IamUse {
+            principal: p,
+            arn: engine.principal(p).arn.clone(),
+            holder,
+            path: path.to_vec(),
+            conditional,
+            statements: a.map(|a| a.statements.clone()).unwrap_or_default(),
+            scoped: a.is_some_and(|a| a.scoped),
+        }
+    };
+    let uses = |id: &str| -> Vec<IamUse> {
+        let direct = by_role.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        let mut v: Vec<IamUse> = direct
+            .iter()
+            .filter(|a| engine.principal(a.principal).kind != PrincipalKind::Group)
+            .map(|a| make(a.principal, a.principal, &[], Some(a)))
+            .collect();
+        for (p, end, path) in &via_path {
+            match end {
+                // A policy write gives itself anything: any role.
+                None => v.push(make(*p, *p, path, None)),
+                Some(h) => {
+                    if let Some(a) = direct.iter().find(|a| a.principal == *h) {
+                        v.push(make(*p, *h, path, Some(a)));
+                    }
+                }
+            }
+        }
+        v.sort_by(|a, b| a.arn.cmp(&b.arn));
+        v
+    };
+    for i in 0..out.roles.len() {
+        let id = out.roles[i].role.id.clone();
+        out.roles[i].iam = uses(&id);
+    }
+    out.unscoped = uses(PROBE_ROLE_ID);
+}

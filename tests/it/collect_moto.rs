@@ -97,6 +97,10 @@ fn opts() -> CollectOptions {
     CollectOptions {
         quiet: true,
         report_wait: Duration::from_secs(30),
+        // moto implements no WorkMail operation: WorkMail is collected
+        // from its replay instead (workmail_collect.rs, and the binary's
+        // end-to-end test below).
+        workmail: false,
         ..CollectOptions::default()
     }
 }
@@ -764,5 +768,159 @@ async fn escalation_paths_from_a_live_account() {
         path_of("selfservice"),
         None,
         "self-service keys reach no one else"
+    );
+}
+
+/// The binary end to end: IAM from moto (`AWS_ENDPOINT_URL`), WorkMail from
+/// its replay (`AWS_ENDPOINT_URL_WORKMAIL`, as the AWS CLI honours it);
+/// `collect` writes a wmaudit-snapshot/2 file, `explain --mailbox` answers
+/// from it offline, and `scan` reports the WorkMail-side findings.
+#[test]
+fn the_binary_collects_workmail_and_explains_a_mailbox() {
+    setup_env();
+    let Some(url) = moto_url() else { return };
+    use crate::replay_workmail::{Faults, Replay, org, uid};
+    let replay = Replay::in_account(
+        BTreeMap::from([(
+            "eu-west-1",
+            vec![org("m-000000000000000000000000000000e2", 12, 2, 1)],
+        )]),
+        Faults::default(),
+        ACCOUNT,
+    );
+    let workmail_url = replay.serve();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("wmaudit")
+            .unwrap()
+            .current_dir(dir.path())
+            .env_remove("AWS_PROFILE")
+            .env("AWS_ENDPOINT_URL", &url)
+            .env("AWS_ENDPOINT_URL_WORKMAIL", &workmail_url)
+            .env("AWS_ACCESS_KEY_ID", ENV_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", "env-secret")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.path().join("no-credentials"),
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "collect",
+        "--workmail-regions",
+        "eu-west-1,us-east-1",
+        "--report-wait",
+        "30",
+        "-o",
+        "snap.json",
+        "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let snap: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("snap.json")).unwrap()).unwrap();
+    assert_eq!(snap["metadata"]["format"], "wmaudit-snapshot/2");
+    let regions: Vec<&str> = snap["workmail"]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        regions,
+        ["eu-west-1", "us-east-1"],
+        "--workmail-regions narrows"
+    );
+    assert_eq!(
+        snap["workmail"]["organizations"][0]["users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+    assert_eq!(
+        snap["metadata"]["api_calls"]["workmail:ListOrganizations"],
+        2
+    );
+
+    let out = run(&[
+        "explain",
+        "--snapshot",
+        "snap.json",
+        "--mailbox",
+        "user1@example.com",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("Mailbox user1@example.com (user "),
+        "{text}"
+    );
+    assert!(
+        text.contains("← member of group group1@example.com ← FULL_ACCESS on the mailbox"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Impersonate through role Migration ("),
+        "{text}"
+    );
+    let out = run(&[
+        "explain",
+        "--snapshot",
+        "snap.json",
+        "--mailbox",
+        "user1@example.co",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(&[
+        "scan",
+        "--snapshot",
+        "snap.json",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"workmail-access-rules-open"), "{ids:?}");
+    assert!(
+        ids.contains(&"workmail-mailbox-full-access-broad"),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"workmail-personal-access-token-stale"),
+        "{ids:?}"
+    );
+    assert_eq!(
+        report["workmail"]["organizations"][0]["mailboxes"][0]["id"],
+        uid(1)
     );
 }

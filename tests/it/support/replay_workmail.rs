@@ -69,6 +69,8 @@ pub struct Replay {
     /// Most requests in flight at once, to show the bound holds.
     pub in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
+    /// The account in organization ARNs.
+    pub account: String,
 }
 
 pub fn uid(n: usize) -> String {
@@ -149,7 +151,87 @@ impl Replay {
             calls: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
+            account: ACCT.to_owned(),
         })
+    }
+
+    /// The same, in another account (moto's is 123456789012).
+    pub fn in_account(
+        regions: BTreeMap<&'static str, Vec<Org>>,
+        faults: Faults,
+        account: &str,
+    ) -> Arc<Self> {
+        let mut r = Arc::into_inner(Self::new(regions, faults)).expect("not shared yet");
+        r.account = account.to_owned();
+        Arc::new(r)
+    }
+
+    /// Serves the replay over HTTP on loopback (for the binary, through
+    /// `AWS_ENDPOINT_URL_WORKMAIL`); the region comes from the request's
+    /// SigV4 credential scope. Returns the URL.
+    pub fn serve(self: &Arc<Self>) -> String {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let replay = Arc::clone(self);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let replay = Arc::clone(&replay);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut out = stream;
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let (mut len, mut target, mut auth) =
+                            (0usize, String::new(), String::new());
+                        loop {
+                            let mut h = String::new();
+                            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let h = h.trim_end();
+                            if h.is_empty() {
+                                break;
+                            }
+                            let (k, v) = h.split_once(':').unwrap_or((h, ""));
+                            match k.to_ascii_lowercase().as_str() {
+                                "content-length" => len = v.trim().parse().unwrap_or(0),
+                                "x-amz-target" => target = v.trim().to_owned(),
+                                "authorization" => auth = v.trim().to_owned(),
+                                _ => {}
+                            }
+                        }
+                        let mut body = vec![0u8; len];
+                        if reader.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        // Credential=AKID/20261130/us-east-1/workmail/aws4_request
+                        let region = auth
+                            .split("Credential=")
+                            .nth(1)
+                            .and_then(|c| c.split('/').nth(2))
+                            .unwrap_or("")
+                            .to_owned();
+                        let op = target.strip_prefix("WorkMailService.").unwrap_or(&target);
+                        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                        replay.calls.fetch_add(1, Ordering::SeqCst);
+                        let (status, answer) = replay.answer(&region, op, &json);
+                        let text = answer.to_string();
+                        let kind = answer["__type"].as_str().unwrap_or("").to_owned();
+                        let _ = write!(
+                            out,
+                            "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {kind}\r\nContent-Length: {}\r\n\r\n{text}",
+                            text.len()
+                        );
+                    }
+                });
+            }
+        });
+        url
     }
 
     /// WorkMail builders for `regions`, answering from this replay.
@@ -231,7 +313,7 @@ impl Replay {
                 json!({
                     "OrganizationId": o.id, "Alias": o.alias, "State": "Active", "DirectoryType": "WorkMailDirectory",
                     "DefaultMailDomain": "example.com",
-                    "ARN": format!("arn:aws:workmail:{region}:{ACCT}:organization/{}", o.id),
+                    "ARN": format!("arn:aws:workmail:{region}:{}:organization/{}", self.account, o.id),
                     "CompletedDate": 1.6e9
                 }),
             ),

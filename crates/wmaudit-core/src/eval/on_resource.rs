@@ -237,3 +237,65 @@ fn string_condition(op: &str, values: &[String], v: &str) -> Known {
     };
     if hit { Known::True } else { Known::False }
 }
+
+#[cfg(test)]
+mod condition_tests {
+    use super::*;
+
+    fn cond(op: &str, key: &str, values: &[&str]) -> crate::policy::Conditions {
+        let mut keys = std::collections::BTreeMap::new();
+        keys.insert(
+            key.to_owned(),
+            values.iter().map(|v| (*v).to_owned()).collect(),
+        );
+        let mut c = crate::policy::Conditions::new();
+        c.insert(op.to_owned(), keys);
+        c
+    }
+
+    #[test]
+    fn known_keys_are_decided_and_others_stay_unknown() {
+        let ctx = [("workmail:ImpersonationRoleId", "role-1")];
+        let k = "workmail:ImpersonationRoleId";
+        assert_eq!(
+            conditions_hold(&cond("StringEquals", k, &["role-1"]), &ctx),
+            Known::True
+        );
+        assert_eq!(
+            conditions_hold(&cond("StringEquals", k, &["role-2"]), &ctx),
+            Known::False
+        );
+        assert_eq!(
+            conditions_hold(&cond("StringLike", k, &["role-*"]), &ctx),
+            Known::True
+        );
+        assert_eq!(
+            conditions_hold(&cond("StringNotEquals", k, &["role-1"]), &ctx),
+            Known::False
+        );
+        assert_eq!(
+            conditions_hold(&cond("StringEqualsIfExists", k, &["role-1"]), &ctx),
+            Known::True
+        );
+        // Keys are case-insensitive, as IAM's are.
+        assert_eq!(
+            conditions_hold(
+                &cond("StringEquals", "WorkMail:impersonationroleid", &["role-1"]),
+                &ctx
+            ),
+            Known::True
+        );
+        assert_eq!(
+            conditions_hold(&cond("StringEquals", "aws:SourceIp", &["x"]), &ctx),
+            Known::Unknown
+        );
+        assert_eq!(
+            conditions_hold(&cond("IpAddress", k, &["role-1"]), &ctx),
+            Known::Unknown
+        );
+        // ANDed: a false entry beats an unknown one.
+        let mut both = cond("StringEquals", k, &["role-2"]);
+        both.extend(cond("Bool", "aws:SecureTransport", &["true"]));
+        assert_eq!(conditions_hold(&both, &ctx), Known::False);
+    }
+}

@@ -676,3 +676,173 @@ fn iam_side(out: &mut OrgAccess<'_>, engine: &Engine<'_>, reach: Option<&Reach>)
     }
     out.unscoped = uses(PROBE_ROLE_ID);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(effect: Effect, targets: &[&str], not: &[&str]) -> ImpersonationRule {
+        ImpersonationRule {
+            id: "r".into(),
+            name: None,
+            effect,
+            target_users: targets.iter().map(|s| (*s).to_owned()).collect(),
+            not_target_users: not.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn impersonation_targets_allow_minus_deny() {
+        let users: BTreeSet<&str> = ["a", "b", "c", "d"].into_iter().collect();
+        let t =
+            |rules: &[ImpersonationRule]| targets(rules, &users).into_iter().collect::<Vec<_>>();
+        assert_eq!(t(&[rule(Effect::Allow, &[], &["d"])]), ["a", "b", "c"]);
+        assert_eq!(
+            t(&[
+                rule(Effect::Allow, &[], &["d"]),
+                rule(Effect::Deny, &["a"], &[])
+            ]),
+            ["b", "c"],
+            "a DENY wins"
+        );
+        assert_eq!(
+            t(&[rule(Effect::Allow, &["a", "x"], &[])]),
+            ["a"],
+            "unknown ids reach nobody"
+        );
+        assert!(
+            t(&[rule(Effect::Allow, &[], &[])]).is_empty(),
+            "no targets: no one"
+        );
+        assert!(t(&[]).is_empty());
+    }
+
+    fn acl(name: &str, effect: Effect) -> AccessControlRule {
+        AccessControlRule {
+            name: name.into(),
+            effect,
+            description: None,
+            ip_ranges: vec![],
+            not_ip_ranges: vec![],
+            actions: vec![],
+            not_actions: vec![],
+            user_ids: vec![],
+            not_user_ids: vec![],
+            impersonation_role_ids: vec![],
+            not_impersonation_role_ids: vec![],
+        }
+    }
+
+    #[test]
+    fn access_rules_for_ews() {
+        let role = Some("role-1");
+        let default = acl("default-rule", Effect::Allow);
+        assert!(matches!(
+            ews_effect(Some(&[default.clone()]), role),
+            RuleEffect::Open { .. }
+        ));
+        assert_eq!(ews_effect(None, role), RuleEffect::Unknown);
+        assert!(
+            matches!(ews_effect(Some(&[]), role), RuleEffect::Blocked { .. }),
+            "no rule at all blocks everything"
+        );
+        let mut deny_role = acl("no-impersonation", Effect::Deny);
+        deny_role.impersonation_role_ids = vec!["role-1".into()];
+        let both = [default.clone(), deny_role.clone()];
+        assert!(matches!(
+            ews_effect(Some(&both), role),
+            RuleEffect::Blocked { .. }
+        ));
+        assert!(
+            matches!(
+                ews_effect(Some(&both), Some("role-2")),
+                RuleEffect::Open { .. }
+            ),
+            "the DENY names another role"
+        );
+        assert!(
+            matches!(ews_effect(Some(&both), None), RuleEffect::Open { .. }),
+            "a rule naming roles does not apply to users"
+        );
+        let mut deny_ip = acl("office-only", Effect::Deny);
+        deny_ip.actions = vec!["EWS".into()];
+        deny_ip.not_ip_ranges = vec!["203.0.113.0/24".into()];
+        let r = ews_effect(Some(&[default.clone(), deny_ip]), role);
+        assert_eq!(
+            r,
+            RuleEffect::IpRestricted {
+                rules: vec!["office-only".into()]
+            }
+        );
+        let mut imap_only = acl("imap-deny", Effect::Deny);
+        imap_only.actions = vec!["IMAP".into()];
+        assert!(
+            matches!(
+                ews_effect(Some(&[default.clone(), imap_only]), role),
+                RuleEffect::Open { .. }
+            ),
+            "a DENY for another protocol leaves EWS open"
+        );
+        let mut users_only = acl("users", Effect::Deny);
+        users_only.user_ids = vec!["u1".into()];
+        assert!(
+            matches!(
+                ews_effect(Some(&[default, users_only]), role),
+                RuleEffect::Open { .. }
+            ),
+            "a rule naming users does not apply to a role"
+        );
+        let mut allow_ip = acl("allow-office", Effect::Allow);
+        allow_ip.ip_ranges = vec!["198.51.100.0/24".into()];
+        assert!(matches!(
+            ews_effect(Some(&[allow_ip]), role),
+            RuleEffect::IpRestricted { .. }
+        ));
+    }
+
+    fn group(id: &str, members: Option<Vec<(&str, MemberType)>>) -> Group {
+        Group {
+            id: id.into(),
+            email: None,
+            name: None,
+            state: None,
+            members: members.map(|m| {
+                m.into_iter()
+                    .map(|(id, kind)| Member {
+                        id: id.into(),
+                        kind,
+                        name: None,
+                        state: None,
+                    })
+                    .collect()
+            }),
+            permissions: None,
+        }
+    }
+
+    #[test]
+    fn groups_expand_nested_and_end_cycles() {
+        let g1 = group(
+            "g1",
+            Some(vec![("u1", MemberType::User), ("g2", MemberType::Group)]),
+        );
+        let g2 = group(
+            "g2",
+            Some(vec![("u2", MemberType::User), ("g1", MemberType::Group)]),
+        );
+        let g3 = group("g3", Some(vec![("g4", MemberType::Group)]));
+        let g4 = group("g4", None);
+        let groups: HashMap<&str, &Group> = [("g1", &g1), ("g2", &g2), ("g3", &g3), ("g4", &g4)]
+            .into_iter()
+            .collect();
+        let mut memo = HashMap::new();
+        let users = expand(&groups, "g1", &mut memo).unwrap();
+        assert_eq!(users.into_iter().collect::<Vec<_>>(), ["u1", "u2"]);
+        assert_eq!(
+            expand(&groups, "g3", &mut memo),
+            None,
+            "unknown members are unknown"
+        );
+        assert_eq!(expand(&groups, "nope", &mut memo), None);
+    }
+}

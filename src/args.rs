@@ -211,6 +211,11 @@ pub struct CollectArgs {
     /// Where to write the snapshot.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
+    /// A previous snapshot of the same account: its WorkMail export jobs are
+    /// kept (AWS lists only the last 7 days), so export coverage is known
+    /// from its collection on.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

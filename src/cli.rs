@@ -47,10 +47,26 @@ fn run(cli: Cli) -> Result<u8> {
                 )
                 .into());
             }
-            let snapshots = crate::input::load(&args.input)?;
-            let [snapshot] = snapshots.as_slice() else {
+            // Read before collecting: a bad file is refused before any call.
+            let previous = match &args.previous {
+                Some(p) => Some(wmaudit_core::snapshot::read_snapshot(p)?),
+                None => None,
+            };
+            let mut snapshots = crate::input::load(&args.input)?;
+            let [snapshot] = snapshots.as_mut_slice() else {
                 return Err(UsageError("collect writes one account: give one input".into()).into());
             };
+            if let (Some(prev), Some(path)) = (&previous, &args.previous) {
+                let merged = snapshot
+                    .merge_export_history(prev)
+                    .map_err(|why| UsageError(format!("--previous {}: {why}", path.display())))?;
+                if !args.input.quiet {
+                    warn(format_args!(
+                        "kept the export history of {merged} WorkMail organization(s) from {}",
+                        path.display()
+                    ));
+                }
+            }
             wmaudit_core::snapshot::io::write_snapshot(snapshot, &args.output)?;
             if !args.input.quiet {
                 let gaps = &snapshot.metadata.not_collected;

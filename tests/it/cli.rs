@@ -1561,3 +1561,110 @@ fn explain_shows_paths() {
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(doc[0].get("paths").is_none(), "only with --paths");
 }
+
+/// `collect --previous` keeps the export jobs AWS no longer lists: the
+/// second collection knows the first one's completed export, and its
+/// history starts where the first one's did.
+#[test]
+fn export_history_is_merged_across_two_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("data/demo/mail-prod.json")).unwrap(),
+    )
+    .unwrap();
+    // Last week's snapshot: alice exported, history since 2026-11-06.
+    let mut old = demo.clone();
+    let org = &mut old["workmail"]["organizations"][0];
+    org["export_jobs_since"] = serde_json::json!("2026-11-06T09:00:00Z");
+    // This week's: AWS forgot alice's job, bob's has just completed.
+    let mut new = demo.clone();
+    let org = &mut new["workmail"]["organizations"][0];
+    let jobs = org["export_jobs"].as_array_mut().unwrap();
+    jobs.retain(|j| j["job_id"] != "job-000001");
+    jobs.push(serde_json::json!({
+        "job_id": "job-000003", "entity_id": "a1b2c3d4-0000-4000-8000-000000000002",
+        "state": "COMPLETED", "start_time": "2026-11-19T10:00:00Z", "end_time": "2026-11-19T10:30:00Z",
+        "s3_bucket_name": "example-mail-export", "s3_path": "exports/bob"
+    }));
+    std::fs::write(dir.path().join("old.json"), old.to_string()).unwrap();
+    std::fs::write(dir.path().join("new.json"), new.to_string()).unwrap();
+    let coverage = |file: &str| -> serde_json::Value {
+        let out = wmaudit()
+            .current_dir(dir.path())
+            .args([
+                "scan",
+                "--snapshot",
+                file,
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ])
+            .output()
+            .unwrap();
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        r["end_of_support"]["export_coverage"].clone()
+    };
+    assert_eq!(coverage("new.json")["exported"], 1, "bob only");
+    let out = wmaudit()
+        .current_dir(dir.path())
+        .args([
+            "collect",
+            "--snapshot",
+            "new.json",
+            "--previous",
+            "old.json",
+            "-o",
+            "merged.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("kept the export history of 1 WorkMail organization(s)")
+    );
+    let c = coverage("merged.json");
+    assert_eq!(
+        c["exported"], 2,
+        "alice from the old snapshot, bob from the new: {c}"
+    );
+    assert_eq!(
+        c["failed"], 0,
+        "bob's failed job is outdone by his completed one: {c}"
+    );
+    assert_eq!(c["since"], "2026-11-06T09:00:00Z");
+    let merged: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("merged.json")).unwrap())
+            .unwrap();
+    let ids: Vec<&str> = merged["workmail"]["organizations"][0]["export_jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["job-000001", "job-000002", "job-000003"],
+        "each job once, by start time"
+    );
+
+    // Another account's snapshot is refused, naming both accounts.
+    let out = wmaudit()
+        .current_dir(dir.path())
+        .args(["collect", "--snapshot", "new.json", "--previous"])
+        .arg(root().join("data/demo/legacy.json"))
+        .args(["-o", "x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("444455556666") && err.contains("111122223333"),
+        "{err}"
+    );
+}

@@ -253,7 +253,7 @@ async fn a_failing_region_is_recorded_and_its_scope_not_evaluated() {
         })
         .map(|n| n.rule_id.as_str())
         .collect();
-    assert_eq!(ne.len(), 6, "every WorkMail-side rule: {ne:?}");
+    assert_eq!(ne.len(), 7, "every WorkMail-side rule: {ne:?}");
     assert!(
         report
             .workmail
@@ -369,6 +369,63 @@ async fn bench_workmail_latency() {
         println!(
             "workmail-latency concurrency={concurrency} calls={calls} wall_s={wall:.2} calls_x_latency_over_concurrency_s={ideal:.2} serial_s={:.2}",
             calls as f64 * 0.05
+        );
+    }
+}
+
+/// Every WorkMail operation on the allowlist, denied in turn, leaves exactly
+/// its own area unknown (named, with the operation and AWS's message) and
+/// everything else read; ListOrganizations denied is a gap for the part.
+#[tokio::test]
+async fn each_workmail_operation_denied_leaves_only_its_area_unknown() {
+    let area = |op: &str| match op {
+        "DescribeOrganization" => "organization",
+        "ListUsers" => "users",
+        "ListGroups" => "groups",
+        "ListResources" => "resources",
+        "ListMailboxPermissions" => "mailbox_permissions",
+        "ListGroupMembers" => "group_members",
+        "ListResourceDelegates" => "resource_delegates",
+        "ListImpersonationRoles" => "impersonation_roles",
+        "GetImpersonationRole" => "impersonation_role",
+        "ListAccessControlRules" => "access_control_rules",
+        "ListMobileDeviceAccessRules" => "mobile_device_access_rules",
+        "DescribeEmailMonitoringConfiguration" => "email_monitoring",
+        "ListMailboxExportJobs" => "export_jobs",
+        "ListAvailabilityConfigurations" => "availability_configurations",
+        "ListPersonalAccessTokens" => "personal_access_tokens",
+        "DescribeIdentityProviderConfiguration" => "identity_provider",
+        "ListMailDomains" => "mail_domains",
+        other => panic!("no area for {other}: add it to the collector and here"),
+    };
+    let ops: Vec<&'static str> = ALLOWED_OPERATIONS
+        .iter()
+        .filter_map(|op| op.strip_prefix("workmail:"))
+        .filter(|op| *op != "ListOrganizations")
+        .collect();
+    assert_eq!(ops.len(), 17);
+    for op in ops {
+        let faults = Faults {
+            denied: vec![op],
+            ..Faults::default()
+        };
+        let replay = Replay::new(one_org(4, 1, 1), faults);
+        let snap = collect_from(&replay, &["us-east-1"], &opts()).await;
+        assert!(snap.metadata.not_collected.is_empty(), "{op}");
+        let o = &snap.workmail.as_ref().unwrap().organizations[0];
+        let areas: std::collections::BTreeSet<&str> =
+            o.not_read.iter().map(|n| n.area.as_str()).collect();
+        assert_eq!(areas.into_iter().collect::<Vec<_>>(), [area(op)], "{op}");
+        let n = &o.not_read[0];
+        assert!(
+            n.reason
+                .starts_with(&format!("workmail:{op}: AccessDeniedException: User: ")),
+            "{op}: {}",
+            n.reason
+        );
+        assert!(
+            snap.metadata.api_calls[&format!("workmail:{op}")] >= 1,
+            "{op}"
         );
     }
 }

@@ -57,6 +57,14 @@ impl Limits {
     }
 }
 
+/// ListMailboxExportJobs covers the last 7 days: what this collection knows.
+fn seven_days_ago() -> Option<String> {
+    let t = time::OffsetDateTime::now_utc() - time::Duration::days(7);
+    let t = t.replace_nanosecond(0).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
+
 fn time(d: Option<&DateTime>) -> Option<String> {
     d.and_then(|d| d.fmt(Format::DateTime).ok())
 }
@@ -429,6 +437,7 @@ async fn organization(
         access_control_rules: keep(&mut not_read, "access_control_rules", acl),
         mobile_device_access_rules: keep(&mut not_read, "mobile_device_access_rules", mobile),
         email_monitoring: keep(&mut not_read, "email_monitoring", monitoring),
+        export_jobs_since: jobs.is_ok().then(seven_days_ago).flatten(),
         export_jobs: keep(&mut not_read, "export_jobs", jobs),
         availability_configurations: keep(&mut not_read, "availability_configurations", avail),
         personal_access_tokens: keep(&mut not_read, "personal_access_tokens", tokens),

@@ -217,7 +217,8 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
     } else {
         DateSource::Clock
     };
-    let end_of_support = end_of_support(opts.rules, &findings, as_of, date_from);
+    let mut end_of_support = end_of_support(opts.rules, &findings, as_of, date_from);
+    end_of_support.export = snapshot.workmail.as_ref().map(|w| w.export_coverage());
     let baseline = opts
         .baseline
         .as_ref()
@@ -357,6 +358,7 @@ fn end_of_support(
             .iter()
             .filter(|f| f.is_active() && clean_up.contains(f.finding.rule_id.as_str()))
             .count(),
+        export: None,
     }
 }
 

@@ -351,6 +351,9 @@ pub struct EndOfSupport {
     /// Active findings of clean-up rules (tag `clean-up`): the decommission
     /// plan before the date, the clean-up list after it.
     pub leftover_items: usize,
+    /// Mailboxes exported or not, from WorkMail's export jobs; `None`
+    /// without WorkMail data.
+    pub export: Option<crate::workmail::ExportCoverage>,
 }
 
 fn day<S: serde::Serializer>(d: &time::Date, s: S) -> Result<S::Ok, S::Error> {
@@ -358,6 +361,39 @@ fn day<S: serde::Serializer>(d: &time::Date, s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl EndOfSupport {
+    /// "3 of 22 mailboxes exported, 1 failed, 18 never (known since ...);
+    /// contacts and tasks are not exported", or why it is unknown.
+    pub fn export_text(&self) -> String {
+        let Some(c) = &self.export else {
+            return "unknown (WorkMail's own data is not collected)".to_owned();
+        };
+        if c.mailboxes == 0 && c.unknown_organizations == 0 {
+            return "no mailboxes".to_owned();
+        }
+        let mut s = format!("{} of {} mailboxes exported", c.exported, c.mailboxes);
+        if c.failed > 0 {
+            s.push_str(&format!(", {} failed", c.failed));
+        }
+        if c.running > 0 {
+            s.push_str(&format!(", {} running", c.running));
+        }
+        s.push_str(&format!(", {} never", c.never));
+        if let Some(since) = &c.since {
+            s.push_str(&format!(
+                " (export jobs known since {})",
+                &since[..since.len().min(10)]
+            ));
+        }
+        if c.unknown_organizations > 0 {
+            s.push_str(&format!(
+                "; the export jobs of {} organization(s) could not be read",
+                c.unknown_organizations
+            ));
+        }
+        s.push_str("; contacts and tasks are not exported");
+        s
+    }
+
     pub fn ended(&self) -> bool {
         self.days_left <= 0
     }
@@ -387,13 +423,13 @@ impl EndOfSupport {
         } else {
             format!(
                 "{} ends on {}: {} after {} ({}). Export every mailbox before then; \
-                 decommission plan: {items} to remove after it. Export coverage: unknown \
-                 (WorkMail's own data is not collected).",
+                 decommission plan: {items} to remove after it. Export coverage: {}.",
                 self.service,
                 self.ends_on,
                 plural(self.days_left, "day"),
                 self.evaluated_on,
-                self.date_from.describe()
+                self.date_from.describe(),
+                self.export_text()
             )
         }
     }

@@ -124,6 +124,7 @@ fn account(out: &mut String, n: usize, r: &ScanReport) {
         fact(out, "Evaluated at", at);
     }
     fact(out, "Scope", super::SCOPE_LIMITS);
+    fact(out, "Mailboxes", &super::workmail_line(r));
     fact(out, "Configuration", &r.config.summary());
     if let Some(note) = &r.display_filter {
         fact(out, "Shown", note);

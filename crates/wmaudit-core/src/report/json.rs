@@ -220,6 +220,7 @@ pub(crate) fn end_of_support(e: &EndOfSupport) -> v1::EndOfSupport<'_> {
         days_left: e.days_left,
         phase: b(if e.ended() { "clean_up" } else { "readiness" }),
         leftover_items: e.leftover_items,
+        export_coverage: e.export.clone(),
     }
 }
 

@@ -116,6 +116,9 @@ pub struct EndOfSupport<'a> {
     pub phase: Str<'a>,
     /// Active findings of the clean-up rules.
     pub leftover_items: usize,
+    /// Mailboxes exported or not; `null` without WorkMail data (added in 0.2).
+    #[serde(default)]
+    pub export_coverage: Option<crate::workmail::ExportCoverage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -238,6 +238,36 @@ where
 }
 
 impl Snapshot {
+    /// Keeps the WorkMail export history of `previous` (an older snapshot of
+    /// the same account): AWS lists only the last 7 days of export jobs.
+    /// Organizations are matched by region and id. Returns how many
+    /// organizations gained history; an error names what does not match.
+    pub fn merge_export_history(&mut self, previous: &Snapshot) -> Result<usize, String> {
+        let (Some(mine), Some(old)) = (self.account_id(), previous.account_id()) else {
+            return Err("the account of one of the snapshots is unknown".to_owned());
+        };
+        if mine != old {
+            return Err(format!(
+                "it is of account {old}, and this collection of account {mine}"
+            ));
+        }
+        let (Some(wm), Some(prev)) = (&mut self.workmail, &previous.workmail) else {
+            return Ok(0);
+        };
+        let mut merged = 0;
+        for o in &mut wm.organizations {
+            if let Some(p) = prev
+                .organizations
+                .iter()
+                .find(|p| p.region == o.region && p.id == o.id)
+            {
+                o.merge_export_history(p);
+                merged += 1;
+            }
+        }
+        Ok(merged)
+    }
+
     /// Is this part present? Absent parts make the rules that need them *not evaluated*.
     pub fn has(&self, part: Part) -> bool {
         match part {

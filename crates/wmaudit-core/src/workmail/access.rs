@@ -738,7 +738,7 @@ mod tests {
         let role = Some("role-1");
         let default = acl("default-rule", Effect::Allow);
         assert!(matches!(
-            ews_effect(Some(&[default.clone()]), role),
+            ews_effect(Some(std::slice::from_ref(&default)), role),
             RuleEffect::Open { .. }
         ));
         assert_eq!(ews_effect(None, role), RuleEffect::Unknown);

@@ -106,6 +106,15 @@ pub fn validate(wm: &WorkMail, source: &str) -> Result<(), InputError> {
                 );
             }
         }
+        if let Some(d) = &o.export_jobs_since
+            && parse_time(d).is_none()
+        {
+            return err(
+                here("/export_jobs_since"),
+                "an RFC 3339 date-time (2026-11-20T09:00:00Z)",
+                format!("{d:?}"),
+            );
+        }
         let dates = o
             .export_jobs
             .iter()

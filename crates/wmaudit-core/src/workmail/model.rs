@@ -78,6 +78,11 @@ pub struct Organization {
     /// a previous snapshot when `collect --previous` was given.
     #[serde(default)]
     pub export_jobs: Option<Vec<ExportJob>>,
+    /// Export jobs are known from this time on (RFC 3339): AWS lists the
+    /// last 7 days only, so a collection knows 7 days back, and one merged
+    /// with `collect --previous` knows back to the previous one's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_jobs_since: Option<String>,
     #[serde(default)]
     pub availability_configurations: Option<Vec<AvailabilityConfiguration>>,
     #[serde(default)]
@@ -361,7 +366,70 @@ pub struct MailDomain {
     pub default_domain: bool,
 }
 
+/// Mailboxes with and without a completed export, for one organization or
+/// all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportCoverage {
+    /// Mailboxes (enabled users and resources) whose export history is known.
+    pub mailboxes: usize,
+    /// With a COMPLETED export job.
+    pub exported: usize,
+    /// With jobs, none completed, the last one FAILED or CANCELLED.
+    pub failed: usize,
+    /// With a job still RUNNING and none completed.
+    pub running: usize,
+    /// Never exported (no job in the known history).
+    pub never: usize,
+    /// Organizations whose export jobs could not be read (not counted).
+    pub unknown_organizations: usize,
+    /// The earliest date from which the history is known (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
 impl WorkMail {
+    /// Export coverage over every organization.
+    pub fn export_coverage(&self) -> ExportCoverage {
+        let mut c = ExportCoverage::default();
+        for o in &self.organizations {
+            let Some(jobs) = &o.export_jobs else {
+                c.unknown_organizations += 1;
+                continue;
+            };
+            let ids = o
+                .users
+                .iter()
+                .flatten()
+                .filter(|u| {
+                    !matches!(u.state.as_deref(), Some("DELETED" | "DISABLED"))
+                        && u.user_role.as_deref() != Some("SYSTEM_USER")
+                })
+                .map(|u| u.id.as_str())
+                .chain(
+                    o.resources
+                        .iter()
+                        .flatten()
+                        .filter(|r| !matches!(r.state.as_deref(), Some("DELETED" | "DISABLED")))
+                        .map(|r| r.id.as_str()),
+                );
+            for id in ids {
+                c.mailboxes += 1;
+                match export_state(jobs, id) {
+                    ExportState::Exported => c.exported += 1,
+                    ExportState::Failed => c.failed += 1,
+                    ExportState::Running => c.running += 1,
+                    ExportState::Never => c.never += 1,
+                }
+            }
+            if let Some(since) = &o.export_jobs_since
+                && c.since.as_ref().is_none_or(|s| since < s)
+            {
+                c.since = Some(since.clone());
+            }
+        }
+        c
+    }
+
     /// Regions that could not be listed.
     pub fn failed_regions(&self) -> impl Iterator<Item = &RegionStatus> {
         self.regions.iter().filter(|r| r.error.is_some())
@@ -379,7 +447,49 @@ impl WorkMail {
     }
 }
 
+/// Where one mailbox stands in its organization's export history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportState {
+    Exported,
+    Failed,
+    Running,
+    Never,
+}
+
+pub fn export_state(jobs: &[ExportJob], mailbox: &str) -> ExportState {
+    let mine = || jobs.iter().filter(|j| j.entity_id == mailbox);
+    if mine().any(|j| j.state == "COMPLETED") {
+        ExportState::Exported
+    } else if mine().any(|j| j.state == "RUNNING") {
+        ExportState::Running
+    } else if mine().next().is_some() {
+        ExportState::Failed
+    } else {
+        ExportState::Never
+    }
+}
+
 impl Organization {
+    /// The export jobs of `previous` (the same organization in an older
+    /// snapshot) added to this one's: AWS forgets jobs after 7 days, the
+    /// snapshot does not. A job in both keeps this collection's state.
+    pub fn merge_export_history(&mut self, previous: &Organization) {
+        let (Some(mine), Some(old)) = (&mut self.export_jobs, &previous.export_jobs) else {
+            return;
+        };
+        for j in old {
+            if !mine.iter().any(|m| m.job_id == j.job_id) {
+                mine.push(j.clone());
+            }
+        }
+        if let Some(p) = &previous.export_jobs_since
+            && self.export_jobs_since.as_ref().is_none_or(|s| p < s)
+        {
+            self.export_jobs_since = Some(p.clone());
+        }
+        self.normalize();
+    }
+
     /// `arn:aws:workmail:REGION:ACCOUNT:organization/ID`: DescribeOrganization's
     /// ARN, or built from the parts when it could not be read.
     pub fn arn_or(&self, partition: &str, account: &str) -> String {

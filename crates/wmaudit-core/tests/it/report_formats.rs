@@ -327,6 +327,7 @@ fn sample_report() -> ScanReport {
             date_from: DateSource::Input,
             days_left: 805,
             leftover_items: 0,
+            export: None,
         },
         workmail: None,
         config: ConfigSummary::default(),

@@ -372,6 +372,7 @@ snapshot_tests! {
     snapshot_workmail_access_rules_open => "workmail-access-rules-open",
     snapshot_workmail_email_monitoring_external => "workmail-email-monitoring-external",
     snapshot_workmail_personal_access_token_stale => "workmail-personal-access-token-stale",
+    snapshot_workmail_mailboxes_not_exported => "workmail-mailboxes-not-exported",
 }
 
 #[test]
@@ -455,6 +456,7 @@ fn fires_fixtures_flag_the_expected_resources() {
             &[
                 "role/AWSServiceRoleForAmazonWorkMailEvents",
                 "role/MailFlowFunction",
+                "role/MonitoringRole",
                 "role/WorkMailExportRole",
             ],
         ),
@@ -506,6 +508,16 @@ fn fires_fixtures_flag_the_expected_resources() {
             &["workmail organization/example-mail"],
         ),
         (
+            "workmail-mailboxes-not-exported",
+            &[
+                "mailbox/bob@example.com",
+                "mailbox/carol@example.com",
+                "mailbox/dave@example.com",
+                "mailbox/erin@example.com",
+                "mailbox/room@example.com",
+            ],
+        ),
+        (
             "workmail-personal-access-token-stale",
             &[
                 "personal access token/client-1",
@@ -521,6 +533,59 @@ fn fires_fixtures_flag_the_expected_resources() {
         got.sort();
         assert_eq!(got, *expected, "{id}");
     }
+}
+
+/// Info until 2027-03-01, high from that day (and after the end).
+#[test]
+fn mailboxes_not_exported_become_urgent_in_march_2027() {
+    let rules = only("workmail-mailboxes-not-exported");
+    let snapshot = load("workmail-mailboxes-not-exported/fires.json");
+    let severities = |as_of: OffsetDateTime| {
+        let report = scan_at(&snapshot, &rules, as_of);
+        let mut s: Vec<Severity> = findings_of(&report, "workmail-mailboxes-not-exported")
+            .iter()
+            .map(|f| f.severity)
+            .collect();
+        s.dedup();
+        s
+    };
+    assert_eq!(
+        severities(datetime!(2027-02-28 23:59:59 UTC)),
+        [Severity::Info]
+    );
+    assert_eq!(
+        severities(datetime!(2027-03-01 00:00:00 UTC)),
+        [Severity::High]
+    );
+    assert_eq!(
+        severities(datetime!(2027-04-02 00:00:00 UTC)),
+        [Severity::High]
+    );
+    let report = scan_at(&snapshot, &rules, datetime!(2027-04-02 00:00:00 UTC));
+    let f = findings_of(&report, "workmail-mailboxes-not-exported");
+    assert!(
+        f[0].message.contains("WorkMail ended on 2027-03-31"),
+        "{}",
+        f[0].message
+    );
+    let coverage = report.end_of_support.export.as_ref().unwrap();
+    assert_eq!(
+        (
+            coverage.mailboxes,
+            coverage.exported,
+            coverage.failed,
+            coverage.running,
+            coverage.never
+        ),
+        (6, 1, 1, 1, 3)
+    );
+    assert_eq!(coverage.since.as_deref(), Some("2026-11-13T09:00:00Z"));
+    let text = report.end_of_support.export_text();
+    assert_eq!(
+        text,
+        "1 of 6 mailboxes exported, 1 failed, 1 running, 3 never (export jobs known since \
+         2026-11-13); contacts and tasks are not exported"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! parameters, so that rules for any service are data in `rules/`.
 
 pub mod escalation;
+pub mod export_coverage;
 pub mod external_trust;
 pub mod iam;
 pub mod retired_service;
@@ -50,6 +51,7 @@ static CHECKS: &[&dyn Check] = &[
     &workmail_grants::AccessRulesOpen,
     &workmail_grants::EmailMonitoringExternal,
     &workmail_grants::AccessTokenStale,
+    &export_coverage::MailboxesNotExported,
 ];
 
 pub fn find(name: &str) -> Option<&'static dyn Check> {

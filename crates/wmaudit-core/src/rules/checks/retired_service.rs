@@ -298,7 +298,7 @@ impl TypedCheck for RetiredServiceRoles {
         let engine = ctx.engine();
         for role in ctx.roles_trusted_by(&params.trusted_by).iter() {
             let services = trusting_services(role, &params.trusted_by);
-            let mut f = out
+            let f = out
                 .finding()
                 .resource(ResourceKind::Role, &role.name, &role.arn)
                 .discriminator("service-role")
@@ -315,18 +315,51 @@ impl TypedCheck for RetiredServiceRoles {
                     detail: Some(format!("trusts {}", services.join(", "))),
                     ..Evidence::default()
                 });
-            if is_service_linked(role) {
-                f = f.fix(fix::delete_service_linked_role(&role.name));
-            } else {
-                for p in &role.attached_policies {
-                    f = f.fix(fix::detach(PrincipalKind::Role, &role.name, &p.arn));
-                }
-                for p in &role.inline_policies {
-                    f = f.fix(fix::delete_inline(PrincipalKind::Role, &role.name, &p.name));
-                }
-                f = f.fix(fix::delete_role(&role.name));
-            }
-            out.push(phase.apply(f));
+            out.push(phase.apply(removal(f, role)));
+        }
+        // Email monitoring's role (WorkMail data, when collected) may be
+        // trusted by anything: it exists for WorkMail all the same.
+        let trusted: Vec<&str> = ctx
+            .roles_trusted_by(&params.trusted_by)
+            .iter()
+            .map(|r| r.arn.as_str())
+            .collect();
+        let mut monitoring: Vec<(&str, String)> = ctx
+            .snapshot
+            .workmail
+            .iter()
+            .flat_map(|w| &w.organizations)
+            .filter_map(|o| {
+                let arn = o.email_monitoring.as_ref()?.role_arn.as_deref()?;
+                Some((arn, o.label().to_owned()))
+            })
+            .filter(|(arn, _)| !trusted.contains(arn))
+            .collect();
+        monitoring.sort();
+        monitoring.dedup_by(|a, b| a.0 == b.0);
+        for (arn, org) in monitoring {
+            let Some(role) = ctx.account_roles.get(arn) else {
+                continue;
+            };
+            let f = out
+                .finding()
+                .resource(ResourceKind::Role, &role.name, &role.arn)
+                .discriminator("monitoring-role")
+                .message(format!(
+                    "Role {} is the email monitoring role of {} organization {org}: {}, nothing \
+                     uses it; {}.",
+                    role.name,
+                    params.label,
+                    phase.when,
+                    phase.todo("delete it")
+                ))
+                .evidence(Evidence {
+                    detail: Some(format!(
+                        "email monitoring of organization {org} writes through it"
+                    )),
+                    ..Evidence::default()
+                });
+            out.push(phase.apply(removal(f, role)));
         }
         for role in ctx.roles_trusted_by(&params.code_services).iter() {
             let Some(id) = engine.by_arn(&role.arn) else {
@@ -356,6 +389,21 @@ impl TypedCheck for RetiredServiceRoles {
             out.push(phase.apply(f));
         }
     }
+}
+
+/// The commands that delete a role: a service-linked role in one, any other
+/// after detaching and deleting its policies.
+fn removal(mut f: crate::findings::FindingBuilder, role: &Role) -> crate::findings::FindingBuilder {
+    if is_service_linked(role) {
+        return f.fix(fix::delete_service_linked_role(&role.name));
+    }
+    for p in &role.attached_policies {
+        f = f.fix(fix::detach(PrincipalKind::Role, &role.name, &p.arn));
+    }
+    for p in &role.inline_policies {
+        f = f.fix(fix::delete_inline(PrincipalKind::Role, &role.name, &p.name));
+    }
+    f.fix(fix::delete_role(&role.name))
 }
 
 /// The service principals matching `services` that the role's trust names.

@@ -39,6 +39,15 @@ struct OrgView<'a> {
 pub fn run(args: &ExplainArgs, wanted: &str) -> Result<u8> {
     let snapshots = input::load(&args.input)?;
     let catalog = Catalog::builtin();
+    let matches = |m: &MailboxAnswer| {
+        m.id == wanted
+            || m.email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+            || m.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
+    };
     let mut answers: Vec<OrgAnswer> = Vec::new();
     let mut any_workmail = false;
     for s in &snapshots {
@@ -61,7 +70,17 @@ pub fn run(args: &ExplainArgs, wanted: &str) -> Result<u8> {
             .and_then(|c| c.arn.split(':').nth(1))
             .unwrap_or("aws");
         for o in analyze(wm, engine.as_ref(), reach.as_ref(), partition, &account_id) {
-            answers.push(org_answer(&o, engine.as_ref()));
+            let mut a = org_answer(&o, engine.as_ref());
+            // Groups are expanded for the mailbox asked about only.
+            for m in a.mailboxes.iter_mut().filter(|m| matches(m)) {
+                for acc in m.access.iter_mut().filter(|x| x.who_kind == "group") {
+                    acc.member_list = o
+                        .members(&acc.who_id)
+                        .map(|v| v.into_iter().map(|e| e.label).collect())
+                        .unwrap_or_default();
+                }
+            }
+            answers.push(a);
         }
     }
     if !any_workmail {
@@ -152,12 +171,26 @@ fn render(v: &View<'_>) -> String {
         ("Delegates (manage bookings)", "delegate"),
     ];
     for (title, right) in sections {
-        let rows: Vec<String> = m
-            .access
-            .iter()
-            .filter(|a| a.right == right)
-            .map(|a| format!("  {} ← {}", safe(&a.who), safe(&a.chain.join(" ← "))))
-            .collect();
+        let mut rows: Vec<String> = Vec::new();
+        for a in m.access.iter().filter(|a| a.right == right) {
+            let how = safe(&a.chain[0]);
+            if a.who_kind != "group" {
+                rows.push(format!("  {} ← {how}", safe(&a.who)));
+            } else if a.member_list.is_empty() {
+                let n = a
+                    .members
+                    .map_or("members unknown".to_owned(), |n| format!("{n} users"));
+                rows.push(format!("  group {} ({n}) ← {how}", safe(&a.who)));
+            } else {
+                for u in &a.member_list {
+                    rows.push(format!(
+                        "  {} ← member of group {} ← {how}",
+                        safe(u),
+                        safe(&a.who)
+                    ));
+                }
+            }
+        }
         if !rows.is_empty() {
             s.push_str(&format!("\n{title}:\n{}\n", rows.join("\n")));
         }

@@ -11,6 +11,9 @@
 //! that reach it rather than copying every IAM principal onto it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
+
+use fixedbitset::FixedBitSet;
 
 use crate::eval::on_resource::StatementRef;
 use crate::eval::{Decision, Engine, PrincipalId, PrincipalKind};
@@ -66,14 +69,17 @@ pub struct EntityRef {
     pub label: String,
 }
 
-/// One way into one mailbox held by a WorkMail user or group.
+/// One way into one mailbox: a grant to a user, or to a group (whose
+/// members each hold it; expanded only on demand, [`OrgAccess::members`],
+/// so a report never multiplies mailboxes by group sizes).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Grant {
     pub right: Right,
-    /// The user who can use it (a group's members each get one).
+    /// The grantee as named: a user, a group, or an id not in the lists.
     pub holder: EntityRef,
-    /// The group the grant names, when the holder is in it.
-    pub through_group: Option<EntityRef>,
+    /// For a group: its users, nested groups included (`None`: some
+    /// membership could not be read).
+    pub members: Option<usize>,
 }
 
 /// A mailbox and every way into it.
@@ -85,9 +91,6 @@ pub struct MailboxAccess {
     pub email: Option<String>,
     pub name: Option<String>,
     pub grants: Vec<Grant>,
-    /// Groups named by FULL_ACCESS grants on it, with their member count
-    /// (`None`: members unknown).
-    pub group_grants: Vec<(EntityRef, Right, Option<usize>)>,
     /// Impersonation roles (indexes into [`OrgAccess::roles`]) that reach it.
     pub impersonated_by: Vec<usize>,
     /// What could not be read about it.
@@ -161,12 +164,32 @@ pub struct OrgAccess<'a> {
     /// IAM principals allowed to assume any impersonation role, including
     /// ones created later (no `workmail:ImpersonationRoleId` condition).
     pub unscoped: Vec<IamUse>,
+    /// Every user, group and resource by id.
+    index: HashMap<&'a str, EntityRef>,
 }
 
 impl OrgAccess<'_> {
-    /// A user's or group's label by id.
+    /// A user's, group's or resource's label by id.
     pub fn entity(&self, id: &str) -> EntityRef {
-        entity_ref(self.org, id)
+        self.index
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| unknown_entity(id))
+    }
+
+    /// A group's users, nested groups expanded (`None`: some membership
+    /// could not be read). For one mailbox at a time (explain).
+    pub fn members(&self, group: &str) -> Option<Vec<EntityRef>> {
+        let mut groups = Groups::new(self.org);
+        let id = self.org.groups.iter().flatten().find(|g| g.id == group)?;
+        let set = groups.expand(&id.id)?;
+        Some(
+            groups
+                .ids(&set)
+                .into_iter()
+                .map(|u| self.entity(u))
+                .collect(),
+        )
     }
 }
 
@@ -189,30 +212,43 @@ fn enabled(state: Option<&str>) -> bool {
     !matches!(state, Some("DELETED" | "DISABLED"))
 }
 
-fn entity_ref(o: &Organization, id: &str) -> EntityRef {
-    let pick =
-        |email: &Option<String>, name: &Option<String>| email.clone().or_else(|| name.clone());
-    if let Some(u) = o.users.iter().flatten().find(|u| u.id == id) {
-        return EntityRef {
-            id: id.to_owned(),
+/// Every entity of the organization by id, labelled once.
+fn index(o: &Organization) -> HashMap<&str, EntityRef> {
+    let label = |id: &str, email: &Option<String>, name: &Option<String>| {
+        email
+            .clone()
+            .or_else(|| name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let mut map = HashMap::new();
+    for u in o.users.iter().flatten() {
+        let e = EntityRef {
+            id: u.id.clone(),
             kind: "user",
-            label: pick(&u.email, &u.name).unwrap_or_else(|| id.to_owned()),
+            label: label(&u.id, &u.email, &u.name),
         };
+        map.insert(u.id.as_str(), e);
     }
-    if let Some(g) = o.groups.iter().flatten().find(|g| g.id == id) {
-        return EntityRef {
-            id: id.to_owned(),
+    for g in o.groups.iter().flatten() {
+        let e = EntityRef {
+            id: g.id.clone(),
             kind: "group",
-            label: pick(&g.email, &g.name).unwrap_or_else(|| id.to_owned()),
+            label: label(&g.id, &g.email, &g.name),
         };
+        map.insert(g.id.as_str(), e);
     }
-    if let Some(r) = o.resources.iter().flatten().find(|r| r.id == id) {
-        return EntityRef {
-            id: id.to_owned(),
+    for r in o.resources.iter().flatten() {
+        let e = EntityRef {
+            id: r.id.clone(),
             kind: "resource",
-            label: pick(&r.email, &r.name).unwrap_or_else(|| id.to_owned()),
+            label: label(&r.id, &r.email, &r.name),
         };
+        map.insert(r.id.as_str(), e);
     }
+    map
+}
+
+fn unknown_entity(id: &str) -> EntityRef {
     EntityRef {
         id: id.to_owned(),
         kind: "unknown",
@@ -220,45 +256,77 @@ fn entity_ref(o: &Organization, id: &str) -> EntityRef {
     }
 }
 
-/// Users in a group, nested groups expanded (each group once: cycles end),
-/// or `None` when some membership on the way could not be read.
-fn expand<'a>(
-    groups: &HashMap<&'a str, &'a Group>,
-    id: &'a str,
-    memo: &mut HashMap<&'a str, Option<BTreeSet<&'a str>>>,
-) -> Option<BTreeSet<&'a str>> {
-    if let Some(hit) = memo.get(id) {
-        return hit.clone();
-    }
-    // Mark in progress: a cycle contributes nothing more.
-    memo.insert(id, Some(BTreeSet::new()));
-    let result = (|| {
-        let g = groups.get(id)?;
-        let mut users = BTreeSet::new();
-        for m in g.members.as_ref()? {
-            if !enabled(m.state.as_deref()) {
-                continue;
-            }
-            match m.kind {
-                MemberType::User => {
-                    users.insert(m.id.as_str());
-                }
-                MemberType::Group => users.extend(expand(groups, &m.id, memo)?),
-            }
-        }
-        Some(users)
-    })();
-    memo.insert(id, result.clone());
-    result
+/// Group membership, expanded on demand: each group's users (nested groups
+/// included, each group once so cycles end) as a bit set over the
+/// organization's users, memoized. Bit sets keep even a deep nesting of
+/// large groups cheap: a union is a pass over machine words.
+struct Groups<'a> {
+    by_id: HashMap<&'a str, &'a Group>,
+    user_ix: HashMap<&'a str, usize>,
+    users: Vec<&'a str>,
+    memo: HashMap<&'a str, Option<Rc<FixedBitSet>>>,
 }
 
-type Memo<'a> = HashMap<&'a str, Option<BTreeSet<&'a str>>>;
+impl<'a> Groups<'a> {
+    fn new(o: &'a Organization) -> Self {
+        let users: Vec<&str> = o.users.iter().flatten().map(|u| u.id.as_str()).collect();
+        Groups {
+            by_id: o
+                .groups
+                .iter()
+                .flatten()
+                .map(|g| (g.id.as_str(), g))
+                .collect(),
+            user_ix: users.iter().enumerate().map(|(i, u)| (*u, i)).collect(),
+            users,
+            memo: HashMap::new(),
+        }
+    }
 
-/// One mailbox's grants: permissions and delegates, groups expanded.
+    /// `None` when some membership on the way could not be read, or the
+    /// group is not in the organization's list.
+    fn expand(&mut self, id: &'a str) -> Option<Rc<FixedBitSet>> {
+        if let Some(hit) = self.memo.get(id) {
+            return hit.clone();
+        }
+        // Mark in progress: a cycle contributes nothing more.
+        self.memo.insert(id, Some(Rc::new(FixedBitSet::new())));
+        let result = (|| {
+            let g = *self.by_id.get(id)?;
+            let mut set = FixedBitSet::with_capacity(self.users.len());
+            for m in g.members.as_ref()? {
+                if !enabled(m.state.as_deref()) {
+                    continue;
+                }
+                match m.kind {
+                    MemberType::User => {
+                        // A member not in the user list (deleted) opens nothing.
+                        if let Some(&i) = self.user_ix.get(m.id.as_str()) {
+                            set.insert(i);
+                        }
+                    }
+                    MemberType::Group => {
+                        let sub = self.expand(&m.id)?;
+                        set.union_with(&sub);
+                    }
+                }
+            }
+            Some(Rc::new(set))
+        })();
+        self.memo.insert(id, result.clone());
+        result
+    }
+
+    fn ids(&self, set: &FixedBitSet) -> Vec<&'a str> {
+        set.ones().map(|i| self.users[i]).collect()
+    }
+}
+
+/// One mailbox's grants: permissions and delegates, each group with its
+/// member count (memoized per organization).
 fn mailbox<'a>(
-    o: &'a Organization,
-    groups: &HashMap<&'a str, &'a Group>,
-    memo: &mut Memo<'a>,
+    idx: &HashMap<&'a str, EntityRef>,
+    groups: &mut Groups<'a>,
     kind: &'static str,
     (id, email, name): (&'a String, &'a Option<String>, &'a Option<String>),
     perms: &'a Option<Vec<MailboxPermission>>,
@@ -270,40 +338,31 @@ fn mailbox<'a>(
         email: email.clone(),
         name: name.clone(),
         grants: Vec::new(),
-        group_grants: Vec::new(),
         impersonated_by: Vec::new(),
         unknown: Vec::new(),
     };
-    let mut grant_to =
-        |m: &mut MailboxAccess, grantee: &'a str, kind: MemberType, r: Right| match kind {
-            MemberType::User => m.grants.push(Grant {
-                right: r,
-                holder: entity_ref(o, grantee),
-                through_group: None,
-            }),
+    let entity = |id: &str| idx.get(id).cloned().unwrap_or_else(|| unknown_entity(id));
+    let mut grant_to = |m: &mut MailboxAccess, grantee: &'a str, kind: MemberType, r: Right| {
+        let holder = entity(grantee);
+        let members = match kind {
+            MemberType::User => None,
             MemberType::Group => {
-                let group = entity_ref(o, grantee);
-                let members = expand(groups, grantee, memo);
-                match &members {
-                    Some(users) => {
-                        for u in users {
-                            m.grants.push(Grant {
-                                right: r,
-                                holder: entity_ref(o, u),
-                                through_group: Some(group.clone()),
-                            });
-                        }
-                    }
-                    None => m.unknown.push(format!(
+                let n = groups.expand(grantee).map(|u| u.count_ones(..));
+                if n.is_none() {
+                    m.unknown.push(format!(
                         "the members of group {} could not be read",
-                        group.label
-                    )),
+                        holder.label
+                    ));
                 }
-                if r == Right::FullAccess {
-                    m.group_grants.push((group, r, members.map(|u| u.len())));
-                }
+                n
             }
         };
+        m.grants.push(Grant {
+            right: r,
+            holder,
+            members,
+        });
+    };
     match perms {
         Some(perms) => {
             for p in perms {
@@ -327,6 +386,7 @@ fn mailbox<'a>(
     }
     m.grants.sort();
     m.grants.dedup();
+    m.unknown.dedup();
     m
 }
 
@@ -346,13 +406,8 @@ fn org<'a>(
     account: &str,
 ) -> OrgAccess<'a> {
     let arn = o.arn_or(partition, account);
-    let groups: HashMap<&str, &Group> = o
-        .groups
-        .iter()
-        .flatten()
-        .map(|g| (g.id.as_str(), g))
-        .collect();
-    let mut memo = HashMap::new();
+    let idx = index(o);
+    let mut groups = Groups::new(o);
     let enabled_users: BTreeSet<&str> = o
         .users
         .iter()
@@ -381,9 +436,8 @@ fn org<'a>(
         if enabled_users.contains(u.id.as_str()) {
             let ids = (&u.id, &u.email, &u.name);
             mailboxes.push(mailbox(
-                o,
-                &groups,
-                &mut memo,
+                &idx,
+                &mut groups,
                 "user",
                 ids,
                 &u.permissions,
@@ -396,9 +450,8 @@ fn org<'a>(
             let ids = (&r.id, &r.email, &r.name);
             let d = Some(&r.delegates);
             mailboxes.push(mailbox(
-                o,
-                &groups,
-                &mut memo,
+                &idx,
+                &mut groups,
                 "resource",
                 ids,
                 &r.permissions,
@@ -413,6 +466,7 @@ fn org<'a>(
         roles,
         enabled_users,
         unscoped: Vec::new(),
+        index: idx,
     };
     // Mailboxes each role reaches (user mailboxes only: impersonation
     // targets users).
@@ -651,6 +705,9 @@ fn iam_side(out: &mut OrgAccess<'_>, engine: &Engine<'_>, reach: Option<&Reach>)
     };
     let uses = |id: &str| -> Vec<IamUse> {
         let direct = by_role.get(id).map(Vec::as_slice).unwrap_or(&[]);
+        // By principal: each path's end is a lookup, not a scan.
+        let by_principal: HashMap<PrincipalId, &Allowed> =
+            direct.iter().map(|a| (a.principal, a)).collect();
         let mut v: Vec<IamUse> = direct
             .iter()
             .filter(|a| engine.principal(a.principal).kind != PrincipalKind::Group)
@@ -661,7 +718,7 @@ fn iam_side(out: &mut OrgAccess<'_>, engine: &Engine<'_>, reach: Option<&Reach>)
                 // A policy write gives itself anything: any role.
                 None => v.push(make(*p, *p, path, None)),
                 Some(h) => {
-                    if let Some(a) = direct.iter().find(|a| a.principal == *h) {
+                    if let Some(a) = by_principal.get(h) {
                         v.push(make(*p, *h, path, Some(a)));
                     }
                 }
@@ -832,17 +889,43 @@ mod tests {
         );
         let g3 = group("g3", Some(vec![("g4", MemberType::Group)]));
         let g4 = group("g4", None);
-        let groups: HashMap<&str, &Group> = [("g1", &g1), ("g2", &g2), ("g3", &g3), ("g4", &g4)]
-            .into_iter()
-            .collect();
-        let mut memo = HashMap::new();
-        let users = expand(&groups, "g1", &mut memo).unwrap();
-        assert_eq!(users.into_iter().collect::<Vec<_>>(), ["u1", "u2"]);
-        assert_eq!(
-            expand(&groups, "g3", &mut memo),
-            None,
-            "unknown members are unknown"
-        );
-        assert_eq!(expand(&groups, "nope", &mut memo), None);
+        let user = |id: &str| User {
+            id: id.into(),
+            email: None,
+            name: None,
+            display_name: None,
+            state: None,
+            user_role: None,
+            permissions: None,
+        };
+        let o = Organization {
+            id: "m-1".into(),
+            region: "us-east-1".into(),
+            arn: None,
+            alias: None,
+            state: None,
+            default_mail_domain: None,
+            directory_type: None,
+            migration_admin: None,
+            users: Some(vec![user("u1"), user("u2")]),
+            groups: Some(vec![g1, g2, g3, g4]),
+            resources: None,
+            impersonation_roles: None,
+            access_control_rules: None,
+            mobile_device_access_rules: None,
+            email_monitoring: None,
+            export_jobs: None,
+            export_jobs_since: None,
+            availability_configurations: None,
+            personal_access_tokens: None,
+            identity_provider: None,
+            mail_domains: None,
+            not_read: vec![],
+        };
+        let mut groups = Groups::new(&o);
+        let users = groups.expand("g1").unwrap();
+        assert_eq!(groups.ids(&users), ["u1", "u2"]);
+        assert_eq!(groups.expand("g3"), None, "unknown members are unknown");
+        assert_eq!(groups.expand("nope"), None);
     }
 }

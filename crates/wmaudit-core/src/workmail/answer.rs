@@ -49,8 +49,17 @@ pub struct AccessAnswer {
     pub right: String,
     pub who: String,
     pub who_id: String,
-    /// From the grantee to the mailbox: `member of group all-staff`,
-    /// `FULL_ACCESS on the mailbox`.
+    /// `user`, `group` (each member holds it), or `unknown` (an id not in
+    /// the organization's lists).
+    pub who_kind: String,
+    /// For a group: its users, nested groups included; `null` when some
+    /// membership could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<usize>,
+    /// For a group, with `explain --mailbox` only: who they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_list: Vec<String>,
+    /// How: `FULL_ACCESS on the mailbox`, `to each member of group X`.
     pub chain: Vec<String>,
 }
 
@@ -169,19 +178,28 @@ pub fn org_answer(o: &OrgAccess<'_>, engine: Option<&Engine<'_>>) -> OrgAnswer {
                     .grants
                     .iter()
                     .map(|g| {
-                        let perm = match g.right {
+                        let mut chain = vec![match g.right {
                             super::access::Right::Delegate => "delegate of the resource".to_owned(),
                             r => format!("{} on the mailbox", r.as_str().to_ascii_uppercase()),
-                        };
-                        let mut chain = Vec::new();
-                        if let Some(gr) = &g.through_group {
-                            chain.push(format!("member of group {}", gr.label));
+                        }];
+                        if g.holder.kind == "group" {
+                            chain.push(match g.members {
+                                Some(n) => {
+                                    format!("to each of the {n} users of group {}", g.holder.label)
+                                }
+                                None => format!(
+                                    "to each user of group {} (members unknown)",
+                                    g.holder.label
+                                ),
+                            });
                         }
-                        chain.push(perm);
                         AccessAnswer {
                             right: g.right.as_str().to_owned(),
                             who: g.holder.label.clone(),
                             who_id: g.holder.id.clone(),
+                            who_kind: g.holder.kind.to_owned(),
+                            members: g.members,
+                            member_list: Vec::new(),
                             chain,
                         }
                     })

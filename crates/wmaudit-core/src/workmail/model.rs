@@ -396,6 +396,7 @@ impl WorkMail {
                 c.unknown_organizations += 1;
                 continue;
             };
+            let states = export_states(jobs);
             let ids = o
                 .users
                 .iter()
@@ -414,7 +415,7 @@ impl WorkMail {
                 );
             for id in ids {
                 c.mailboxes += 1;
-                match export_state(jobs, id) {
+                match states.get(id).map_or(ExportState::Never, |s| s.0) {
                     ExportState::Exported => c.exported += 1,
                     ExportState::Failed => c.failed += 1,
                     ExportState::Running => c.running += 1,
@@ -456,17 +457,34 @@ pub enum ExportState {
     Never,
 }
 
-pub fn export_state(jobs: &[ExportJob], mailbox: &str) -> ExportState {
-    let mine = || jobs.iter().filter(|j| j.entity_id == mailbox);
-    if mine().any(|j| j.state == "COMPLETED") {
-        ExportState::Exported
-    } else if mine().any(|j| j.state == "RUNNING") {
-        ExportState::Running
-    } else if mine().next().is_some() {
-        ExportState::Failed
-    } else {
-        ExportState::Never
+/// Each mailbox's export state and latest job, from one pass over the jobs
+/// (a lookup per mailbox, never a scan of every job per mailbox).
+pub fn export_states(
+    jobs: &[ExportJob],
+) -> std::collections::HashMap<&str, (ExportState, &ExportJob)> {
+    let mut out: std::collections::HashMap<&str, (ExportState, &ExportJob)> =
+        std::collections::HashMap::new();
+    let rank = |s: ExportState| match s {
+        ExportState::Exported => 3,
+        ExportState::Running => 2,
+        ExportState::Failed => 1,
+        ExportState::Never => 0,
+    };
+    for j in jobs {
+        let state = match j.state.as_str() {
+            "COMPLETED" => ExportState::Exported,
+            "RUNNING" => ExportState::Running,
+            _ => ExportState::Failed,
+        };
+        let e = out.entry(j.entity_id.as_str()).or_insert((state, j));
+        if rank(state) > rank(e.0) {
+            e.0 = state;
+        }
+        if j.start_time > e.1.start_time {
+            e.1 = j;
+        }
     }
+    out
 }
 
 impl Organization {

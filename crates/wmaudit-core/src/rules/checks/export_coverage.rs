@@ -11,7 +11,7 @@ use crate::rules::output::Output;
 use crate::rules::params::Day;
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
-use crate::workmail::{ExportState, export_state};
+use crate::workmail::{ExportState, export_states};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,8 +62,12 @@ impl TypedCheck for MailboxesNotExported {
             let since = org.export_jobs_since.as_deref().map_or(String::new(), |s| {
                 format!(" since {}", &s[..s.len().min(10)])
             });
+            let states = export_states(jobs);
             for m in &o.mailboxes {
-                let state = export_state(jobs, &m.id);
+                let (state, last) = match states.get(m.id.as_str()) {
+                    Some((s, j)) => (*s, Some(*j)),
+                    None => (ExportState::Never, None),
+                };
                 let what = match state {
                     ExportState::Exported => continue,
                     ExportState::Never => format!("has no export job{since}"),
@@ -82,10 +86,6 @@ impl TypedCheck for MailboxesNotExported {
                         (params.ends.0 - today).whole_days()
                     )
                 };
-                let last = jobs
-                    .iter()
-                    .filter(|j| j.entity_id == m.id)
-                    .max_by(|a, b| a.start_time.cmp(&b.start_time));
                 let mut f = out
                     .finding()
                     .resource(

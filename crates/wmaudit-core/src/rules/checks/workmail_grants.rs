@@ -342,22 +342,23 @@ impl TypedCheck for MailboxFullAccessBroad {
                 unread(out, o, "users");
             }
             for m in &o.mailboxes {
-                let holders: std::collections::BTreeSet<&str> = m
+                let full = |g: &&crate::workmail::access::Grant| {
+                    g.right == crate::workmail::access::Right::FullAccess && g.holder.id != m.id
+                };
+                let users: Vec<&str> = m
                     .grants
                     .iter()
-                    .filter(|g| g.right == crate::workmail::access::Right::FullAccess)
-                    .filter(|g| g.holder.id != m.id)
+                    .filter(full)
+                    .filter(|g| g.holder.kind != "group")
                     .map(|g| g.holder.label.as_str())
                     .collect();
-                let groups: Vec<String> = m
-                    .group_grants
+                let groups: Vec<&crate::workmail::access::Grant> = m
+                    .grants
                     .iter()
-                    .map(|(g, _, n)| match n {
-                        Some(n) => format!("group {} ({})", g.label, count(*n, "member")),
-                        None => format!("group {} (members unknown)", g.label),
-                    })
+                    .filter(full)
+                    .filter(|g| g.holder.kind == "group")
                     .collect();
-                if groups.is_empty() && holders.len() <= params.max_users {
+                if groups.is_empty() && users.len() <= params.max_users {
                     if !m.unknown.is_empty() {
                         not_known(out, o, m);
                     }
@@ -365,19 +366,28 @@ impl TypedCheck for MailboxFullAccessBroad {
                 }
                 let mut parts = Vec::new();
                 if !groups.is_empty() {
-                    parts.push(format!("granted to {}", groups.join(", ")));
+                    let named: Vec<String> = groups
+                        .iter()
+                        .map(|g| match g.members {
+                            Some(n) => format!("group {} ({})", g.holder.label, count(n, "member")),
+                            None => format!("group {} (members unknown)", g.holder.label),
+                        })
+                        .collect();
+                    parts.push(format!("granted to {}", named.join(", ")));
                 }
-                let shown: Vec<&str> = holders.iter().take(5).copied().collect();
-                parts.push(format!(
-                    "{} can open it: {}{}",
-                    count(holders.len(), "user"),
-                    shown.join(", "),
-                    if holders.len() > 5 {
-                        format!(" and {} more", holders.len() - 5)
-                    } else {
-                        String::new()
-                    }
-                ));
+                if !users.is_empty() {
+                    let shown: Vec<&str> = users.iter().take(5).copied().collect();
+                    parts.push(format!(
+                        "granted to {}: {}{}",
+                        count(users.len(), "user"),
+                        shown.join(", "),
+                        if users.len() > 5 {
+                            format!(" and {} more", users.len() - 5)
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
                 let mut f = about(out, o, ResourceKind::Mailbox, m.label(), &m.id)
                     .message(format!(
                         "Mailbox {} of WorkMail organization {} has FULL_ACCESS {}.",
@@ -385,19 +395,19 @@ impl TypedCheck for MailboxFullAccessBroad {
                         org_name(o.org),
                         parts.join("; ")
                     ))
-                    .evidence_all(m.group_grants.iter().map(|(g, _, _)| Evidence {
+                    .evidence_all(groups.iter().map(|g| Evidence {
                         detail: Some(format!(
                             "FULL_ACCESS granted to group {} ({})",
-                            g.label, g.id
+                            g.holder.label, g.holder.id
                         )),
                         ..Evidence::default()
                     }));
-                for (g, _, _) in &m.group_grants {
+                for g in &groups {
                     f = f.fix(fix::delete_mailbox_permissions(
                         &o.org.region,
                         &o.org.id,
                         &m.id,
-                        &g.id,
+                        &g.holder.id,
                     ));
                 }
                 out.push(f);

@@ -284,17 +284,36 @@ impl<'a> Groups<'a> {
     }
 
     /// `None` when some membership on the way could not be read, or the
-    /// group is not in the organization's list.
-    fn expand(&mut self, id: &'a str) -> Option<Rc<FixedBitSet>> {
-        if let Some(hit) = self.memo.get(id) {
+    /// group is not in the organization's list. Depth-first with its own
+    /// stack: a snapshot nesting a million groups must not overflow ours.
+    fn expand(&mut self, root: &'a str) -> Option<Rc<FixedBitSet>> {
+        struct Frame<'a> {
+            id: &'a str,
+            members: Option<&'a [Member]>,
+            next: usize,
+            set: FixedBitSet,
+            unknown: bool,
+        }
+        if let Some(hit) = self.memo.get(root) {
             return hit.clone();
         }
-        // Mark in progress: a cycle contributes nothing more.
-        self.memo.insert(id, Some(Rc::new(FixedBitSet::new())));
-        let result = (|| {
-            let g = *self.by_id.get(id)?;
-            let mut set = FixedBitSet::with_capacity(self.users.len());
-            for m in g.members.as_ref()? {
+        let frame = |this: &mut Self, id: &'a str| {
+            // Marked in progress: a cycle back to it contributes nothing.
+            this.memo.insert(id, Some(Rc::new(FixedBitSet::new())));
+            let members = this.by_id.get(id).and_then(|g| g.members.as_deref());
+            Frame {
+                id,
+                members,
+                next: 0,
+                set: FixedBitSet::with_capacity(this.users.len()),
+                unknown: members.is_none(),
+            }
+        };
+        let mut stack = vec![frame(self, root)];
+        while let Some(top) = stack.last_mut() {
+            let member = top.members.and_then(|m| m.get(top.next));
+            if let Some(m) = member {
+                top.next += 1;
                 if !enabled(m.state.as_deref()) {
                     continue;
                 }
@@ -302,19 +321,31 @@ impl<'a> Groups<'a> {
                     MemberType::User => {
                         // A member not in the user list (deleted) opens nothing.
                         if let Some(&i) = self.user_ix.get(m.id.as_str()) {
-                            set.insert(i);
+                            top.set.insert(i);
                         }
                     }
-                    MemberType::Group => {
-                        let sub = self.expand(&m.id)?;
-                        set.union_with(&sub);
-                    }
+                    MemberType::Group => match self.memo.get(m.id.as_str()) {
+                        Some(Some(done)) => top.set.union_with(done),
+                        Some(None) => top.unknown = true,
+                        None => {
+                            let child = frame(self, &m.id);
+                            stack.push(child);
+                        }
+                    },
+                }
+                continue;
+            }
+            let Some(done) = stack.pop() else { break };
+            let result = (!done.unknown).then(|| Rc::new(done.set));
+            if let Some(parent) = stack.last_mut() {
+                match &result {
+                    Some(set) => parent.set.union_with(set),
+                    None => parent.unknown = true,
                 }
             }
-            Some(Rc::new(set))
-        })();
-        self.memo.insert(id, result.clone());
-        result
+            self.memo.insert(done.id, result);
+        }
+        self.memo.get(root).cloned().flatten()
     }
 
     fn ids(&self, set: &FixedBitSet) -> Vec<&'a str> {
@@ -510,16 +541,17 @@ fn org<'a>(
 /// names no one.
 fn targets<'a>(rules: &[ImpersonationRule], users: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
     let of = |r: &ImpersonationRule| -> BTreeSet<&'a str> {
+        // Sets, not list scans: a rule may list every user.
+        let listed: HashSet<&str> = r.target_users.iter().map(String::as_str).collect();
+        let excluded: HashSet<&str> = r.not_target_users.iter().map(String::as_str).collect();
         users
             .iter()
             .copied()
             .filter(|u| {
-                let listed = r.target_users.iter().any(|t| t == u);
-                let excluded = r.not_target_users.iter().any(|t| t == u);
-                if !r.target_users.is_empty() {
-                    listed && !excluded
-                } else if !r.not_target_users.is_empty() {
-                    !excluded
+                if !listed.is_empty() {
+                    listed.contains(u) && !excluded.contains(u)
+                } else if !excluded.is_empty() {
+                    !excluded.contains(u)
                 } else {
                     false
                 }
@@ -927,5 +959,34 @@ mod tests {
         assert_eq!(groups.ids(&users), ["u1", "u2"]);
         assert_eq!(groups.expand("g3"), None, "unknown members are unknown");
         assert_eq!(groups.expand("nope"), None);
+
+        // A chain nested 200,000 deep (a hostile snapshot) neither overflows
+        // the stack nor loses the user at the bottom.
+        let n = 200_000;
+        let chain: Vec<Group> = (0..n)
+            .map(|i| {
+                let next = if i + 1 < n {
+                    (format!("c{}", i + 1), MemberType::Group)
+                } else {
+                    ("u2".to_owned(), MemberType::User)
+                };
+                Group {
+                    members: Some(vec![Member {
+                        id: next.0,
+                        kind: next.1,
+                        name: None,
+                        state: None,
+                    }]),
+                    ..group(&format!("c{i}"), None)
+                }
+            })
+            .collect();
+        let deep = Organization {
+            groups: Some(chain),
+            ..o.clone()
+        };
+        let mut groups = Groups::new(&deep);
+        let users = groups.expand("c0").unwrap();
+        assert_eq!(groups.ids(&users), ["u2"]);
     }
 }

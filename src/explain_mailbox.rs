@@ -91,15 +91,6 @@ pub fn run(args: &ExplainArgs, wanted: &str) -> Result<u8> {
         )
         .into());
     }
-    let matches = |m: &MailboxAnswer| {
-        m.id == wanted
-            || m.email
-                .as_deref()
-                .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
-            || m.name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
-    };
     let mut views = Vec::new();
     for o in &answers {
         for m in o.mailboxes.iter().filter(|m| matches(m)) {
@@ -217,39 +208,31 @@ fn render(v: &View<'_>) -> String {
             s.push_str("  only the principals below, which can assume any role\n");
         }
         for u in only_this {
-            s.push_str(&format!(
-                "  {}{}\n",
-                safe(&u.chain.join(" → ")),
-                if u.conditional {
-                    " [under a condition]"
-                } else {
-                    ""
-                }
-            ));
-            for st in &u.statements {
-                s.push_str(&format!("      allowed by {}\n", safe(st)));
-            }
+            iam_lines(&mut s, u);
         }
     }
     if !v.any_impersonation_role.is_empty() {
         s.push_str("\nCan assume any impersonation role, including ones created later:\n");
         for u in v.any_impersonation_role {
-            s.push_str(&format!(
-                "  {}{}\n",
-                safe(&u.chain.join(" → ")),
-                if u.conditional {
-                    " [under a condition]"
-                } else {
-                    ""
-                }
-            ));
-            for st in &u.statements {
-                s.push_str(&format!("      allowed by {}\n", safe(st)));
-            }
+            iam_lines(&mut s, u);
         }
     }
     if !m.unknown.is_empty() {
         s.push_str(&format!("\nNot known: {}\n", safe(&m.unknown.join("; "))));
     }
     s
+}
+
+/// One IAM principal's way to an impersonation role, and what allows it.
+fn iam_lines(s: &mut String, u: &wmaudit_core::workmail::answer::IamAnswer) {
+    let safe = |t: &str| cell(t).into_owned();
+    let cond = if u.conditional {
+        " [under a condition]"
+    } else {
+        ""
+    };
+    s.push_str(&format!("  {}{cond}\n", safe(&u.chain.join(" → "))));
+    for st in &u.statements {
+        s.push_str(&format!("      allowed by {}\n", safe(st)));
+    }
 }

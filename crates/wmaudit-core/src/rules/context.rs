@@ -537,6 +537,30 @@ pub fn compact_names(catalog: &Catalog, set: &ActionSet) -> Vec<ActionName> {
 }
 
 /// A managed policy's ARN, or `inline:NAME` (on its owner) for inline ones.
+/// Evidence for one statement a resource-level decision rests on
+/// ([`Engine::decision_on`]): its policy, how it is attached, its index and
+/// Sid, the action, and what it was decided for.
+pub fn statement_ref_evidence(
+    engine: &Engine<'_>,
+    r: &crate::eval::on_resource::StatementRef,
+    action: &str,
+    detail: String,
+) -> Evidence {
+    let entry = engine.policies.get(r.policy);
+    Evidence {
+        policy: Some(policy_label(&entry.origin)),
+        attached: Some(
+            r.via
+                .as_ref()
+                .map_or("as permission boundary".into(), via_label),
+        ),
+        statement: Some(r.statement),
+        sid: r.sid.clone(),
+        actions: vec![action.to_owned().into()],
+        detail: Some(detail),
+    }
+}
+
 pub fn policy_label(origin: &PolicyOrigin) -> String {
     match origin {
         PolicyOrigin::Managed { arn, .. } => arn.clone(),

@@ -220,30 +220,29 @@ fn index(o: &Organization) -> HashMap<&str, EntityRef> {
             .or_else(|| name.clone())
             .unwrap_or_else(|| id.to_owned())
     };
+    let users = o
+        .users
+        .iter()
+        .flatten()
+        .map(|u| ("user", &u.id, &u.email, &u.name));
+    let groups = o
+        .groups
+        .iter()
+        .flatten()
+        .map(|g| ("group", &g.id, &g.email, &g.name));
+    let rooms = o
+        .resources
+        .iter()
+        .flatten()
+        .map(|r| ("resource", &r.id, &r.email, &r.name));
     let mut map = HashMap::new();
-    for u in o.users.iter().flatten() {
+    for (kind, id, email, name) in users.chain(groups).chain(rooms) {
         let e = EntityRef {
-            id: u.id.clone(),
-            kind: "user",
-            label: label(&u.id, &u.email, &u.name),
+            id: id.clone(),
+            kind,
+            label: label(id, email, name),
         };
-        map.insert(u.id.as_str(), e);
-    }
-    for g in o.groups.iter().flatten() {
-        let e = EntityRef {
-            id: g.id.clone(),
-            kind: "group",
-            label: label(&g.id, &g.email, &g.name),
-        };
-        map.insert(g.id.as_str(), e);
-    }
-    for r in o.resources.iter().flatten() {
-        let e = EntityRef {
-            id: r.id.clone(),
-            kind: "resource",
-            label: label(&r.id, &r.email, &r.name),
-        };
-        map.insert(r.id.as_str(), e);
+        map.insert(id.as_str(), e);
     }
     map
 }

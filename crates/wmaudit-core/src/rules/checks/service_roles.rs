@@ -12,7 +12,7 @@ use crate::eval::trust::{POSITIVE_OPERATORS, Trust, TrustGrant, Trustee};
 use crate::eval::{Decision, Principal, PrincipalId, StatementRef};
 use crate::findings::{Evidence, ResourceKind};
 use crate::policy::{Conditions, Effect, ResourceScope};
-use crate::rules::context::{Context, policy_label, via_label};
+use crate::rules::context::{Context, policy_label, statement_ref_evidence, via_label};
 use crate::rules::output::{Output, count, subject};
 use crate::rules::params::{Actions, ServicePrincipals, Services};
 use crate::rules::registry::{Judged, Scope, TypedCheck};
@@ -460,23 +460,13 @@ impl TypedCheck for CanPassServiceRole {
         let mut evidence = ctx.grant_evidence(id, &params.actions.0);
         for (role, allows, _) in &passable {
             for r in allows {
-                let entry = engine.policies.get(r.policy);
-                evidence.push(Evidence {
-                    policy: Some(policy_label(&entry.origin)),
-                    attached: Some(
-                        r.via
-                            .as_ref()
-                            .map_or("as permission boundary".into(), via_label),
-                    ),
-                    statement: Some(r.statement),
-                    sid: r.sid.clone(),
-                    actions: vec![catalog.action(pass).full_name.into()],
-                    detail: Some(if r.conditional {
-                        format!("on role {}, under a condition", role.name)
-                    } else {
-                        format!("on role {}", role.name)
-                    }),
-                });
+                let detail = if r.conditional {
+                    format!("on role {}, under a condition", role.name)
+                } else {
+                    format!("on role {}", role.name)
+                };
+                let action = catalog.action(pass).full_name;
+                evidence.push(statement_ref_evidence(engine, r, action, detail));
             }
         }
         let f = out

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::eval::on_resource::StatementRef;
 use crate::findings::{Evidence, FindingBuilder, ResourceKind};
-use crate::rules::context::{Context, policy_label, via_label};
+use crate::rules::context::{Context, statement_ref_evidence};
 use crate::rules::fix;
 use crate::rules::output::{Output, count};
 use crate::rules::params::ServicePrincipals;
@@ -82,25 +82,14 @@ fn iam_evidence(ctx: &Context<'_>, u: &IamUse) -> Vec<Evidence> {
         })
         .collect();
     ev.extend(u.statements.iter().map(|r: &StatementRef| {
-        let entry = engine.policies.get(r.policy);
-        Evidence {
-            policy: Some(policy_label(&entry.origin)),
-            attached: Some(
-                r.via
-                    .as_ref()
-                    .map_or("as permission boundary".into(), via_label),
-            ),
-            statement: Some(r.statement),
-            sid: r.sid.clone(),
-            actions: vec![ASSUME_IMPERSONATION.to_owned().into()],
-            detail: Some(if r.conditional {
-                "under a condition".to_owned()
-            } else if u.scoped {
-                "for this role (workmail:ImpersonationRoleId)".to_owned()
-            } else {
-                "for any impersonation role".to_owned()
-            }),
-        }
+        let detail = if r.conditional {
+            "under a condition"
+        } else if u.scoped {
+            "for this role (workmail:ImpersonationRoleId)"
+        } else {
+            "for any impersonation role"
+        };
+        statement_ref_evidence(engine, r, ASSUME_IMPERSONATION, detail.to_owned())
     }));
     ev
 }

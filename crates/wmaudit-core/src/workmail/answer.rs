@@ -23,6 +23,8 @@ pub struct OrgAnswer {
     pub any_impersonation_role: Vec<IamAnswer>,
     /// What could not be read, and why.
     pub not_read: Vec<String>,
+    /// Its mailboxes exported or not (WorkMail ends on 2027-03-31).
+    pub export_coverage: super::ExportCoverage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +233,7 @@ pub fn org_answer(o: &OrgAccess<'_>, engine: Option<&Engine<'_>>) -> OrgAnswer {
             .collect(),
         any_impersonation_role: o.unscoped.iter().map(|u| iam(engine, u, None)).collect(),
         not_read,
+        export_coverage: o.org.export_coverage(),
     }
 }
 
@@ -277,9 +280,23 @@ impl WorkMailAnswer {
                     .iter()
                     .flat_map(|r| r.usable_by.iter().map(|u| u.principal.as_str()))
                     .collect();
+                let e = &o.export_coverage;
+                let exported = if e.unknown_organizations > 0 {
+                    "export jobs unknown".to_owned()
+                } else {
+                    let running = if e.running > 0 {
+                        format!(", running {}", e.running)
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "exported {}, failed {}{running}, never {}",
+                        e.exported, e.failed, e.never
+                    )
+                };
                 parts.push(format!(
                     "organization {} ({}): {} mailboxes, {} readable by someone else; {} \
-                     impersonation roles, usable by {} IAM principals",
+                     impersonation roles, usable by {} IAM principals; {exported}",
                     o.alias.as_deref().unwrap_or(&o.id),
                     o.region,
                     o.mailboxes.len(),

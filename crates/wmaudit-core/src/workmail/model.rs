@@ -392,40 +392,17 @@ impl WorkMail {
     pub fn export_coverage(&self) -> ExportCoverage {
         let mut c = ExportCoverage::default();
         for o in &self.organizations {
-            let Some(jobs) = &o.export_jobs else {
-                c.unknown_organizations += 1;
-                continue;
-            };
-            let states = export_states(jobs);
-            let ids = o
-                .users
-                .iter()
-                .flatten()
-                .filter(|u| {
-                    !matches!(u.state.as_deref(), Some("DELETED" | "DISABLED"))
-                        && u.user_role.as_deref() != Some("SYSTEM_USER")
-                })
-                .map(|u| u.id.as_str())
-                .chain(
-                    o.resources
-                        .iter()
-                        .flatten()
-                        .filter(|r| !matches!(r.state.as_deref(), Some("DELETED" | "DISABLED")))
-                        .map(|r| r.id.as_str()),
-                );
-            for id in ids {
-                c.mailboxes += 1;
-                match states.get(id).map_or(ExportState::Never, |s| s.0) {
-                    ExportState::Exported => c.exported += 1,
-                    ExportState::Failed => c.failed += 1,
-                    ExportState::Running => c.running += 1,
-                    ExportState::Never => c.never += 1,
-                }
-            }
-            if let Some(since) = &o.export_jobs_since
-                && c.since.as_ref().is_none_or(|s| since < s)
+            let one = o.export_coverage();
+            c.mailboxes += one.mailboxes;
+            c.exported += one.exported;
+            c.failed += one.failed;
+            c.running += one.running;
+            c.never += one.never;
+            c.unknown_organizations += one.unknown_organizations;
+            if let Some(since) = one.since
+                && c.since.as_ref().is_none_or(|s| &since < s)
             {
-                c.since = Some(since.clone());
+                c.since = Some(since);
             }
         }
         c
@@ -488,6 +465,42 @@ pub fn export_states(
 }
 
 impl Organization {
+    /// This organization's mailboxes exported or not.
+    pub fn export_coverage(&self) -> ExportCoverage {
+        let mut c = ExportCoverage::default();
+        let Some(jobs) = &self.export_jobs else {
+            c.unknown_organizations = 1;
+            return c;
+        };
+        let states = export_states(jobs);
+        let users = self
+            .users
+            .iter()
+            .flatten()
+            .filter(|u| {
+                !matches!(u.state.as_deref(), Some("DELETED" | "DISABLED"))
+                    && u.user_role.as_deref() != Some("SYSTEM_USER")
+            })
+            .map(|u| u.id.as_str());
+        let rooms = self
+            .resources
+            .iter()
+            .flatten()
+            .filter(|r| !matches!(r.state.as_deref(), Some("DELETED" | "DISABLED")))
+            .map(|r| r.id.as_str());
+        for id in users.chain(rooms) {
+            c.mailboxes += 1;
+            match states.get(id).map_or(ExportState::Never, |s| s.0) {
+                ExportState::Exported => c.exported += 1,
+                ExportState::Failed => c.failed += 1,
+                ExportState::Running => c.running += 1,
+                ExportState::Never => c.never += 1,
+            }
+        }
+        c.since = self.export_jobs_since.clone();
+        c
+    }
+
     /// The export jobs of `previous` (the same organization in an older
     /// snapshot) added to this one's: AWS forgets jobs after 7 days, the
     /// snapshot does not. A job in both keeps this collection's state.

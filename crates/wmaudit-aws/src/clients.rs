@@ -370,6 +370,9 @@ mod tests {
         let mut o = opts();
         o.workmail_regions = vec!["eu-west-1".into(), "ap-south-1".into()];
         let e = validate(&o).unwrap_err().to_string();
-        assert!(e.contains("ap-south-1") && e.contains("us-east-1, us-west-2 or eu-west-1"), "{e}");
+        assert!(
+            e.contains("ap-south-1") && e.contains("us-east-1, us-west-2 or eu-west-1"),
+            "{e}"
+        );
     }
 }

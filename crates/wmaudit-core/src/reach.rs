@@ -12,8 +12,13 @@
 //!   (`AddUserToGroup`); capped by its permission boundary;
 //! - **credentials of another user** (`CreateAccessKey`, `CreateLoginProfile`,
 //!   `UpdateLoginProfile`);
-//! - **pass a role to Lambda** (`iam:PassRole` on a role `lambda.amazonaws.com`
-//!   can assume, with `lambda:CreateFunction` and `lambda:InvokeFunction`).
+//! - **pass a role to a service that runs code** (`iam:PassRole` on a role
+//!   the service can assume, with the service's own actions: Lambda
+//!   `CreateFunction` + `InvokeFunction`, `CreateEventSourceMapping` or
+//!   `AddPermission`; CloudFormation `CreateStack`; Glue `CreateDevEndpoint`;
+//!   Data Pipeline `CreatePipeline` + `PutPipelineDefinition`; SageMaker
+//!   `CreateNotebookInstance` + `CreatePresignedNotebookInstanceUrl`;
+//!   CodeBuild `CreateProject` + `StartBuild`; ECS `RunTask`).
 //!
 //! Computed in breadth-first layers from the holders: a principal joins the
 //! layer after the first one it has a step into, so each path is a shortest
@@ -37,6 +42,9 @@ pub enum Method {
     AddUserToGroup,
     Credentials,
     PassRoleToLambda,
+    /// `iam:PassRole` to another service that runs code as the role
+    /// (CloudFormation, Glue, Data Pipeline, SageMaker, CodeBuild, ECS).
+    PassRoleToService,
     /// `iam:UpdateAssumeRolePolicy`: rewrite a role's trust to name itself.
     UpdateTrust,
     /// `iam:PutRolePolicy` / `AttachRolePolicy` on a role it can assume,
@@ -53,6 +61,7 @@ impl Method {
             Method::AddUserToGroup => "add_user_to_group",
             Method::Credentials => "credentials",
             Method::PassRoleToLambda => "pass_role_to_lambda",
+            Method::PassRoleToService => "pass_role_to_service",
             Method::UpdateTrust => "update_trust",
             Method::WriteRolePolicy => "write_role_policy",
         }
@@ -65,6 +74,7 @@ impl Method {
             Method::AddUserToGroup => "join group",
             Method::Credentials => "take the credentials of",
             Method::PassRoleToLambda => "pass to a Lambda function the role",
+            Method::PassRoleToService => "pass, to a service that runs code, the role",
             Method::UpdateTrust => "rewrite the trust of",
             Method::WriteRolePolicy => "write the policy of, then assume,",
         }
@@ -99,7 +109,8 @@ struct Actions {
     add_to_group: &'static str,
     credentials: &'static [&'static str],
     pass: &'static str,
-    lambda: &'static [&'static str],
+    /// Services that run code as a role passed to them.
+    runners: &'static [Runner],
     update_trust: &'static str,
     role_writes: &'static [&'static str],
 }
@@ -124,10 +135,68 @@ const ACTIONS: Actions = Actions {
         "iam:UpdateLoginProfile",
     ],
     pass: "iam:PassRole",
-    lambda: &["lambda:CreateFunction", "lambda:InvokeFunction"],
+    runners: RUNNERS,
     update_trust: "iam:UpdateAssumeRolePolicy",
     role_writes: &["iam:PutRolePolicy", "iam:AttachRolePolicy"],
 };
+
+/// A service that runs code as a role passed to it: the service principal
+/// the role must trust, and the sets of actions (any one set) that make the
+/// service run code of the caller's choosing as that role.
+pub struct Runner {
+    pub service: &'static str,
+    pub method: Method,
+    pub ways: &'static [&'static [&'static str]],
+}
+
+const RUNNERS: &[Runner] = &[
+    Runner {
+        service: "lambda.amazonaws.com",
+        method: Method::PassRoleToLambda,
+        ways: &[
+            &["lambda:CreateFunction", "lambda:InvokeFunction"],
+            &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+            &["lambda:CreateFunction", "lambda:AddPermission"],
+        ],
+    },
+    Runner {
+        service: "cloudformation.amazonaws.com",
+        method: Method::PassRoleToService,
+        ways: &[&["cloudformation:CreateStack"]],
+    },
+    Runner {
+        service: "glue.amazonaws.com",
+        method: Method::PassRoleToService,
+        ways: &[&["glue:CreateDevEndpoint"]],
+    },
+    Runner {
+        service: "datapipeline.amazonaws.com",
+        method: Method::PassRoleToService,
+        ways: &[&[
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+        ]],
+    },
+    Runner {
+        service: "sagemaker.amazonaws.com",
+        method: Method::PassRoleToService,
+        ways: &[&[
+            "sagemaker:CreateNotebookInstance",
+            "sagemaker:CreatePresignedNotebookInstanceUrl",
+        ]],
+    },
+    Runner {
+        service: "codebuild.amazonaws.com",
+        method: Method::PassRoleToService,
+        ways: &[&["codebuild:CreateProject", "codebuild:StartBuild"]],
+    },
+    Runner {
+        // RunTask's overrides name the task role.
+        service: "ecs-tasks.amazonaws.com",
+        method: Method::PassRoleToService,
+        ways: &[&["ecs:RunTask"]],
+    },
+];
 
 /// What a path leads to.
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +242,19 @@ pub fn path_line(start: &str, path: &[Step]) -> Vec<String> {
                 s.actions.first().copied().unwrap_or("a policy write"),
                 short(&s.target)
             ),
+            Method::PassRoleToLambda | Method::PassRoleToService => {
+                // `pass role/Build to codebuild (CreateProject + StartBuild)`
+                let run = s.actions.get(1..).unwrap_or(&[]);
+                let svc = run
+                    .first()
+                    .and_then(|a| a.split(':').next())
+                    .unwrap_or("a service");
+                let names: Vec<&str> = run
+                    .iter()
+                    .map(|a| a.split_once(':').map_or(*a, |(_, n)| n))
+                    .collect();
+                format!("pass {} to {svc} ({})", short(&s.target), names.join(" + "))
+            }
             _ => format!("{} {}", s.method.verb(), short(&s.target)),
         };
         line.push(if s.conditional {
@@ -233,7 +315,8 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
     // account (or anyone), which needs an identity permission too.
     let mut named: HashMap<PrincipalId, Vec<(PrincipalId, bool)>> = HashMap::new();
     let mut account_trusting: Vec<(PrincipalId, bool)> = Vec::new();
-    let mut lambda_roles: Vec<PrincipalId> = Vec::new();
+    // (runner, role): roles a code-running service can assume.
+    let mut runner_roles: Vec<(usize, PrincipalId)> = Vec::new();
     for &r in &acting {
         let p = engine.principal(r);
         if p.kind != PrincipalKind::Role {
@@ -265,7 +348,11 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
                     }
                 }
                 Trustee::Anyone => root = Some(root.unwrap_or(true) && conditional),
-                Trustee::Service("lambda.amazonaws.com") => lambda_roles.push(r),
+                Trustee::Service(svc) => {
+                    if let Some(i) = ACTIONS.runners.iter().position(|x| x.service == svc) {
+                        runner_roles.push((i, r));
+                    }
+                }
                 _ => {}
             }
         }
@@ -358,10 +445,10 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
                 .copied()
                 .filter(|&u| reached[u] && engine.principal(u).kind == PrincipalKind::User)
                 .collect(),
-            lambda_roles: lambda_roles
+            runner_roles: runner_roles
                 .iter()
                 .copied()
-                .filter(|&r| reached[r])
+                .filter(|&(_, r)| reached[r])
                 .collect(),
             roles: acting
                 .iter()
@@ -462,7 +549,8 @@ struct Layer<'r> {
     /// Every account-trusting role, and whether its trust is conditional.
     root_conditional: HashMap<PrincipalId, bool>,
     users: Vec<PrincipalId>,
-    lambda_roles: Vec<PrincipalId>,
+    /// Reached roles a code-running service can assume, by runner.
+    runner_roles: Vec<(usize, PrincipalId)>,
     /// Every reached role (a trust it can rewrite).
     roles: Vec<PrincipalId>,
 }
@@ -601,25 +689,33 @@ fn step_into(
             ));
         }
     }
-    // A Lambda function run as a reached role.
-    let lambda: Vec<Option<ActionId>> = ACTIONS.lambda.iter().map(|a| catalog.lookup(a)).collect();
-    let runs_lambda = lambda
-        .iter()
-        .all(|a| a.is_some_and(|a| engine.access(p).allowed.contains(a)));
-    if runs_lambda {
-        let lambda_conditional = lambda
-            .iter()
-            .any(|a| a.is_some_and(|a| !engine.access(p).full.contains(a)));
-        for &r in &layer.lambda_roles {
+    // Code run as a reached role by a service the principal passes it to.
+    let access = engine.access(p);
+    for (i, runner) in ACTIONS.runners.iter().enumerate() {
+        // The first way whose actions are all allowed, and whether some only
+        // in some cases.
+        let way = runner.ways.iter().find_map(|way| {
+            let ids: Vec<ActionId> = way
+                .iter()
+                .map(|a| catalog.lookup(a))
+                .collect::<Option<_>>()?;
+            ids.iter()
+                .all(|&a| access.allowed.contains(a))
+                .then(|| (way, ids.iter().any(|&a| !access.full.contains(a))))
+        });
+        let Some((way, way_conditional)) = way else {
+            continue;
+        };
+        for &(_, r) in layer.runner_roles.iter().filter(|(j, _)| *j == i) {
             let role = engine.principal(r);
             if let Some(conditional) = decide(p, catalog.lookup(ACTIONS.pass), &role.arn) {
                 let mut s = step(
-                    Method::PassRoleToLambda,
+                    runner.method,
                     &role.arn,
                     ACTIONS.pass,
-                    conditional || lambda_conditional,
+                    conditional || way_conditional,
                 );
-                s.actions.extend(ACTIONS.lambda);
+                s.actions.extend(way.iter().copied());
                 return Some((s, Some(r)));
             }
         }
@@ -828,7 +924,7 @@ mod tests {
                         | Method::WriteRolePolicy => {
                             prop_assert!(allowed(s.actions[0], &s.target), "step {i} of {}", me.name);
                         }
-                        Method::PassRoleToLambda => {
+                        Method::PassRoleToLambda | Method::PassRoleToService => {
                             prop_assert!(allowed("iam:PassRole", &s.target), "step {i} of {}", me.name);
                         }
                     }

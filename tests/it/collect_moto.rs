@@ -688,6 +688,42 @@ async fn escalation_paths_from_a_live_account() {
         .send()
         .await
         .unwrap();
+    // A role EC2 runs as: trusted by ec2.amazonaws.com, in an instance profile.
+    let ec2_trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    for (role, profile) in [("ec2role", true), ("bareec2role", false)] {
+        iam.create_role()
+            .role_name(n(role))
+            .assume_role_policy_document(ec2_trust)
+            .send()
+            .await
+            .unwrap();
+        iam.put_role_policy()
+            .role_name(n(role))
+            .policy_name("export")
+            .policy_document(&export)
+            .send()
+            .await
+            .unwrap();
+        if profile {
+            iam.create_instance_profile()
+                .instance_profile_name(n(role))
+                .send()
+                .await
+                .unwrap();
+            iam.add_role_to_instance_profile()
+                .instance_profile_name(n(role))
+                .role_name(n(role))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let launch = |role: &str| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"},
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": f.arn("role", role)}]})
+        .to_string()
+    };
     // One user per method.
     let methods = [
         (
@@ -715,6 +751,7 @@ async fn escalation_paths_from_a_live_account() {
             one("iam:UpdateAssumeRolePolicy", &f.arn("role", "mailrole")),
             "rewrite the trust of role/",
         ),
+        ("launcher", launch("ec2role"), "to ec2 (RunInstances)"),
     ];
     for (user, policy, _) in &methods {
         iam.create_user().user_name(n(user)).send().await.unwrap();
@@ -726,7 +763,20 @@ async fn escalation_paths_from_a_live_account() {
             .await
             .unwrap();
     }
-    // A near miss: self-service keys on its own user only.
+    // Near misses: an EC2 role in no instance profile (no instance can run
+    // as it), and self-service keys on its own user only.
+    iam.create_user()
+        .user_name(n("barelauncher"))
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name(n("barelauncher"))
+        .policy_name("launch")
+        .policy_document(launch("bareec2role"))
+        .send()
+        .await
+        .unwrap();
     iam.create_user()
         .user_name(n("selfservice"))
         .send()
@@ -768,6 +818,26 @@ async fn escalation_paths_from_a_live_account() {
         path_of("selfservice"),
         None,
         "self-service keys reach no one else"
+    );
+    assert_eq!(
+        path_of("barelauncher"),
+        None,
+        "a role in no instance profile"
+    );
+    let ec2role = snap
+        .account
+        .as_ref()
+        .unwrap()
+        .roles
+        .iter()
+        .find(|r| r.name == n("ec2role"))
+        .unwrap();
+    assert_eq!(
+        ec2role.instance_profiles,
+        [format!(
+            "arn:aws:iam::{ACCOUNT}:instance-profile/{}",
+            n("ec2role")
+        )]
     );
 }
 

@@ -22,8 +22,8 @@ use super::gap::{gap, gap_text};
 use super::{Clients, Progress};
 use wmaudit_core::account::{Account, is_aws_managed_arn};
 use wmaudit_core::snapshot::auth_details::{
-    AttachmentIn, BoundaryIn, GroupIn, InlineIn, LastUsedIn, Page, PolicyIn, RoleIn, TagIn, UserIn,
-    VersionIn, account_from_pages,
+    AttachmentIn, BoundaryIn, GroupIn, InlineIn, InstanceProfileIn, LastUsedIn, Page, PolicyIn,
+    RoleIn, TagIn, UserIn, VersionIn, account_from_pages,
 };
 use wmaudit_core::snapshot::json::Field;
 use wmaudit_core::snapshot::{Gap, Located, Part};
@@ -248,6 +248,13 @@ fn role(r: &RoleDetail) -> RoleIn {
             last_used_date: date(l.last_used_date()),
         }),
         tags: tags(r.tags()),
+        instance_profile_list: r
+            .instance_profile_list()
+            .iter()
+            .map(|p| InstanceProfileIn {
+                arn: Some(p.arn().to_owned()),
+            })
+            .collect(),
     }
 }
 

@@ -147,12 +147,21 @@ pub struct Runner {
     pub service: &'static str,
     pub method: Method,
     pub ways: &'static [&'static [&'static str]],
+    /// The role must be in an instance profile (EC2 launches with one).
+    pub instance_profile: bool,
 }
 
 const RUNNERS: &[Runner] = &[
     Runner {
+        service: "ec2.amazonaws.com",
+        method: Method::PassRoleToService,
+        instance_profile: true,
+        ways: &[&["ec2:RunInstances"]],
+    },
+    Runner {
         service: "lambda.amazonaws.com",
         method: Method::PassRoleToLambda,
+        instance_profile: false,
         ways: &[
             &["lambda:CreateFunction", "lambda:InvokeFunction"],
             &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
@@ -162,16 +171,19 @@ const RUNNERS: &[Runner] = &[
     Runner {
         service: "cloudformation.amazonaws.com",
         method: Method::PassRoleToService,
+        instance_profile: false,
         ways: &[&["cloudformation:CreateStack"]],
     },
     Runner {
         service: "glue.amazonaws.com",
         method: Method::PassRoleToService,
+        instance_profile: false,
         ways: &[&["glue:CreateDevEndpoint"]],
     },
     Runner {
         service: "datapipeline.amazonaws.com",
         method: Method::PassRoleToService,
+        instance_profile: false,
         ways: &[&[
             "datapipeline:CreatePipeline",
             "datapipeline:PutPipelineDefinition",
@@ -180,6 +192,7 @@ const RUNNERS: &[Runner] = &[
     Runner {
         service: "sagemaker.amazonaws.com",
         method: Method::PassRoleToService,
+        instance_profile: false,
         ways: &[&[
             "sagemaker:CreateNotebookInstance",
             "sagemaker:CreatePresignedNotebookInstanceUrl",
@@ -188,12 +201,14 @@ const RUNNERS: &[Runner] = &[
     Runner {
         service: "codebuild.amazonaws.com",
         method: Method::PassRoleToService,
+        instance_profile: false,
         ways: &[&["codebuild:CreateProject", "codebuild:StartBuild"]],
     },
     Runner {
         // RunTask's overrides name the task role.
         service: "ecs-tasks.amazonaws.com",
         method: Method::PassRoleToService,
+        instance_profile: false,
         ways: &[&["ecs:RunTask"]],
     },
 ];
@@ -349,7 +364,14 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
                 }
                 Trustee::Anyone => root = Some(root.unwrap_or(true) && conditional),
                 Trustee::Service(svc) => {
-                    if let Some(i) = ACTIONS.runners.iter().position(|x| x.service == svc) {
+                    let in_profile = || {
+                        roles
+                            .get(p.arn.as_str())
+                            .is_some_and(|role| !role.instance_profiles.is_empty())
+                    };
+                    if let Some(i) = ACTIONS.runners.iter().position(|x| x.service == svc)
+                        && (!ACTIONS.runners[i].instance_profile || in_profile())
+                    {
                         runner_roles.push((i, r));
                     }
                 }

@@ -397,6 +397,7 @@ impl<'a> Gen<'a> {
             permissions_boundary: None,
             last_used: None,
             tags: vec![],
+            instance_profiles: vec![],
         });
         role_regions.push(None);
         for i in 0..self.cfg.roles {
@@ -448,6 +449,7 @@ impl<'a> Gen<'a> {
                 permissions_boundary: boundary,
                 last_used,
                 tags: vec![],
+                instance_profiles: vec![],
             });
         }
 

@@ -100,6 +100,10 @@ pub struct Role {
     pub last_used: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+    /// ARNs of the instance profiles the role is in: an EC2 instance
+    /// launched with one runs as the role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_profiles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

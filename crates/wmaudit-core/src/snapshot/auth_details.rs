@@ -104,6 +104,15 @@ pub struct RoleIn {
     pub role_last_used: Option<LastUsedIn>,
     #[serde(default, deserialize_with = "json::objects")]
     pub tags: Vec<TagIn>,
+    /// The instance profiles the role is in (an EC2 instance runs as it).
+    #[serde(default, deserialize_with = "json::objects")]
+    pub instance_profile_list: Vec<InstanceProfileIn>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InstanceProfileIn {
+    pub arn: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,6 +326,7 @@ fn expect_in_page(segs: &[Seg]) -> String {
             }
             "AttachedManagedPolicies" => "an object with PolicyName and PolicyArn",
             "Tags" => "an object with Key and Value",
+            "InstanceProfileList" => "an instance profile object with Arn",
             "GroupList" => "a string",
             "PolicyVersionList" => "a policy version object with Document and VersionId",
             _ => "a valid value",
@@ -332,6 +342,9 @@ fn expect_in_page(segs: &[Seg]) -> String {
             "AttachedManagedPolicies" => "an array of {PolicyName, PolicyArn}",
             "PermissionsBoundary" => "an object with PermissionsBoundaryArn",
             "Tags" => "an array of {Key, Value}",
+            "InstanceProfileList" => {
+                "an array of instance profiles {InstanceProfileName, Arn, ...}"
+            }
             "GroupList" => "an array of group names",
             "RoleLastUsed" => "an object with LastUsedDate",
             "PolicyVersionList" => "an array of {Document, VersionId, IsDefaultVersion}",
@@ -574,6 +587,16 @@ impl RoleIn {
                 .and_then(|b| b.permissions_boundary_arn),
             last_used: self.role_last_used.and_then(|r| r.last_used_date),
             tags: tags(self.tags, at)?,
+            instance_profiles: {
+                let mut p: Vec<String> = self
+                    .instance_profile_list
+                    .into_iter()
+                    .filter_map(|p| p.arn)
+                    .collect();
+                p.sort();
+                p.dedup();
+                p
+            },
         })
     }
 }

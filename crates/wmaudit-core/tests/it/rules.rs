@@ -420,6 +420,7 @@ fn fires_fixtures_flag_the_expected_resources() {
                 "user/joiner",
                 "user/keymaker",
                 "user/lambdadev",
+                "user/launcher",
                 "user/namedonly",
                 "user/rolewriter",
                 "user/selfwriter",

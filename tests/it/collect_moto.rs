@@ -763,6 +763,42 @@ async fn escalation_paths_from_a_live_account() {
             .await
             .unwrap();
     }
+    // A customer policy whose non-default version exports mail, attached to
+    // a user who may make any version the default.
+    let ses = one("ses:SendEmail", "*");
+    let created = iam
+        .create_policy()
+        .policy_name(n("switchable"))
+        .policy_document(&ses)
+        .send()
+        .await
+        .unwrap();
+    let switchable = created.policy().and_then(|p| p.arn()).unwrap().to_owned();
+    iam.create_policy_version()
+        .policy_arn(&switchable)
+        .policy_document(&export)
+        .set_as_default(false)
+        .send()
+        .await
+        .unwrap();
+    iam.create_user()
+        .user_name(n("defaulter"))
+        .send()
+        .await
+        .unwrap();
+    iam.attach_user_policy()
+        .user_name(n("defaulter"))
+        .policy_arn(&switchable)
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name(n("defaulter"))
+        .policy_name("versions")
+        .policy_document(one("iam:SetDefaultPolicyVersion", &switchable))
+        .send()
+        .await
+        .unwrap();
     // Near misses: an EC2 role in no instance profile (no instance can run
     // as it), and self-service keys on its own user only.
     iam.create_user()
@@ -823,6 +859,11 @@ async fn escalation_paths_from_a_live_account() {
         path_of("barelauncher"),
         None,
         "a role in no instance profile"
+    );
+    let msg = path_of("defaulter").expect("a path through the policy's other version");
+    assert!(
+        msg.contains("iam:SetDefaultPolicyVersion on policy/"),
+        "{msg}"
     );
     let ec2role = snap
         .account

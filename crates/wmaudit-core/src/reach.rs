@@ -50,6 +50,9 @@ pub enum Method {
     /// `iam:PutRolePolicy` / `AttachRolePolicy` on a role it can assume,
     /// then assume it.
     WriteRolePolicy,
+    /// `iam:SetDefaultPolicyVersion` on a customer policy it has, whose
+    /// other version grants the goal.
+    SetDefaultVersion,
 }
 
 impl Method {
@@ -64,6 +67,7 @@ impl Method {
             Method::PassRoleToService => "pass_role_to_service",
             Method::UpdateTrust => "update_trust",
             Method::WriteRolePolicy => "write_role_policy",
+            Method::SetDefaultVersion => "set_default_policy_version",
         }
     }
 
@@ -77,6 +81,7 @@ impl Method {
             Method::PassRoleToService => "pass, to a service that runs code, the role",
             Method::UpdateTrust => "rewrite the trust of",
             Method::WriteRolePolicy => "write the policy of, then assume,",
+            Method::SetDefaultVersion => "make another version the default of",
         }
     }
 }
@@ -106,6 +111,7 @@ struct Actions {
     own_writes: [(PrincipalKind, &'static [&'static str]); 2],
     group_writes: &'static [&'static str],
     version: &'static str,
+    set_default: &'static str,
     add_to_group: &'static str,
     credentials: &'static [&'static str],
     pass: &'static str,
@@ -128,6 +134,7 @@ const ACTIONS: Actions = Actions {
     ],
     group_writes: &["iam:PutGroupPolicy", "iam:AttachGroupPolicy"],
     version: "iam:CreatePolicyVersion",
+    set_default: "iam:SetDefaultPolicyVersion",
     add_to_group: "iam:AddUserToGroup",
     credentials: &[
         "iam:CreateAccessKey",
@@ -252,7 +259,7 @@ pub fn path_line(start: &str, path: &[Step]) -> Vec<String> {
     let mut line = vec![start.to_owned()];
     for s in path {
         let what = match s.method {
-            Method::WriteOwnPolicy => format!(
+            Method::WriteOwnPolicy | Method::SetDefaultVersion => format!(
                 "{} on {}",
                 s.actions.first().copied().unwrap_or("a policy write"),
                 short(&s.target)
@@ -410,7 +417,7 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
         if reached[p] || !boundary_allows(p) {
             continue;
         }
-        if let Some(step) = own_write(engine, p, &decide) {
+        if let Some(step) = own_write(engine, p, &decide, &goal) {
             reach.paths.insert(p, vec![step]);
         }
     }
@@ -517,6 +524,7 @@ fn own_write(
     engine: &Engine<'_>,
     p: PrincipalId,
     decide: &impl Fn(PrincipalId, Option<ActionId>, &str) -> Option<bool>,
+    goal: &Goal<'_>,
 ) -> Option<Step> {
     let catalog = engine.catalog();
     let me = engine.principal(p);
@@ -556,6 +564,38 @@ fn own_write(
                 Method::WriteOwnPolicy,
                 arn,
                 ACTIONS.version,
+                conditional,
+            ));
+        }
+    }
+    // Another, existing version of such a policy that grants the goal, made
+    // the default.
+    let set_default = catalog.lookup(ACTIONS.set_default);
+    for a in engine.attachments(me) {
+        if a.kind != AttachKind::Managed {
+            continue;
+        }
+        let entry = engine.policies.get(a.policy);
+        let PolicyOrigin::Managed {
+            arn,
+            aws_managed: false,
+            ..
+        } = &entry.origin
+        else {
+            continue;
+        };
+        if !entry
+            .other_versions
+            .iter()
+            .any(|(_, agg)| goal.met(&agg.allow_any, &agg.allow_full))
+        {
+            continue;
+        }
+        if let Some(conditional) = decide(p, set_default, arn) {
+            return Some(step(
+                Method::SetDefaultVersion,
+                arn,
+                ACTIONS.set_default,
                 conditional,
             ));
         }
@@ -946,11 +986,17 @@ mod tests {
                         | Method::WriteRolePolicy => {
                             prop_assert!(allowed(s.actions[0], &s.target), "step {i} of {}", me.name);
                         }
+                        Method::SetDefaultVersion => {
+                            prop_assert!(allowed(s.actions[0], &s.target), "step {i} of {}", me.name);
+                        }
                         Method::PassRoleToLambda | Method::PassRoleToService => {
                             prop_assert!(allowed("iam:PassRole", &s.target), "step {i} of {}", me.name);
                         }
                     }
-                    if matches!(s.method, Method::WriteOwnPolicy | Method::WriteRolePolicy) {
+                    if matches!(
+                        s.method,
+                        Method::WriteOwnPolicy | Method::WriteRolePolicy | Method::SetDefaultVersion
+                    ) {
                         prop_assert_eq!(i + 1, path.len(), "a policy write ends the path");
                         break;
                     }

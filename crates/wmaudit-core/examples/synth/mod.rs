@@ -274,6 +274,7 @@ impl<'a> Gen<'a> {
                 permissions_boundary_usage_count: Some(0),
                 update_date: Some(self.date_between(1, 30)),
                 document: Some(encode(doc, enc)),
+                other_versions: vec![],
             });
             meta.push(PolicyMeta {
                 create_date: created,
@@ -499,6 +500,7 @@ impl<'a> Gen<'a> {
                 permissions_boundary_usage_count: Some(bounding),
                 update_date: Some(update.clone()),
                 document: Some(encode(b.document.clone(), enc)),
+                other_versions: vec![],
             });
             meta.push(PolicyMeta {
                 // Most AWS managed policies date from IAM's launch of managed

@@ -130,6 +130,19 @@ pub struct ManagedPolicy {
         deserialize_with = "crate::strict_json::strict_opt"
     )]
     pub document: Option<RawDocument>,
+    /// A customer-managed policy's other versions: whoever may
+    /// `iam:SetDefaultPolicyVersion` can make one of them the policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_versions: Vec<PolicyVersion>,
+}
+
+/// A non-default version of a customer-managed policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    #[serde(deserialize_with = "crate::strict_json::strict")]
+    pub document: RawDocument,
 }
 
 impl ManagedPolicy {

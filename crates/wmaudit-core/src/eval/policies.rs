@@ -106,6 +106,9 @@ pub struct PolicyEntry {
     pub origin: PolicyOrigin,
     pub compiled: Result<CompiledPolicy, PolicyError>,
     pub aggregate: Aggregate,
+    /// A customer-managed policy's other versions (id, what it would
+    /// grant), for `iam:SetDefaultPolicyVersion`. Unreadable ones are left out.
+    pub other_versions: Vec<(String, Aggregate)>,
 }
 
 /// All policies of an account, indexed by managed ARN and by inline owner.
@@ -142,6 +145,16 @@ impl PolicyTable {
             match &p.document {
                 Some(doc) => {
                     table.push_managed(&p.arn, origin, compile_raw(doc, compiler), catalog);
+                    if let Some(&id) = table.managed.get(&p.arn) {
+                        table.entries[id].other_versions = p
+                            .other_versions
+                            .iter()
+                            .filter_map(|v| {
+                                let c = compile_raw(&v.document, compiler).ok()?;
+                                Some((v.version_id.clone(), Aggregate::of(&c, catalog)))
+                            })
+                            .collect();
+                    }
                 }
                 // Documentless entries fall through to the embedded copy below.
                 None => documentless.push(p.arn.clone()),
@@ -240,6 +253,7 @@ impl PolicyTable {
             origin,
             compiled,
             aggregate,
+            other_versions: Vec::new(),
         });
         self.entries.len() - 1
     }

@@ -66,6 +66,7 @@ fn customer(name: &str, document: Value) -> ManagedPolicy {
         permissions_boundary_usage_count: None,
         update_date: None,
         document: Some(document),
+        other_versions: vec![],
     }
 }
 

@@ -606,11 +606,13 @@ impl PolicyIn {
         let arn = required(self.arn, at, "Arn")?;
         // moto omits PolicyName: the ARN's last segment is the name.
         let name = self.policy_name.unwrap_or_else(|| name_from_arn(&arn));
-        let document = default_document(
+        let (document, others) = default_document(
             self.policy_version_list,
             self.default_version_id.as_deref(),
             at,
         )?;
+        // Only a customer-managed policy's default can be set in the account.
+        let customer = arn.split(':').nth(4).is_some_and(|a| a != "aws");
         Ok(ManagedPolicy {
             name,
             id: self.policy_id.unwrap_or_default(),
@@ -619,6 +621,7 @@ impl PolicyIn {
             permissions_boundary_usage_count: self.permissions_boundary_usage_count,
             update_date: self.update_date,
             document,
+            other_versions: if customer { others } else { Vec::new() },
             default_version_id: self.default_version_id,
             arn,
         })
@@ -629,11 +632,13 @@ impl PolicyIn {
 /// version flagged `IsDefaultVersion` must agree with it, and at most one may
 /// be flagged: evaluating one of two candidates silently could be evaluating
 /// a policy that is not in force.
+/// The default version's document, and the other versions (with an id and
+/// a document) in version order.
 fn default_document(
     versions: Vec<VersionIn>,
     default_id: Option<&str>,
     at: &Located,
-) -> Result<Option<Value>, InputError> {
+) -> Result<(Option<Value>, Vec<crate::account::PolicyVersion>), InputError> {
     let place =
         |i: usize, key: &str| Place::Pointer(format!("{}/PolicyVersionList/{i}/{key}", at.pointer));
     let mut flagged: Option<usize> = None;
@@ -673,9 +678,20 @@ fn default_document(
         ));
     }
     let chosen = by_id.or(flagged);
-    Ok(chosen
-        .and_then(|i| versions.into_iter().nth(i))
-        .and_then(|v| v.document))
+    let mut default = None;
+    let mut others = Vec::new();
+    for (i, v) in versions.into_iter().enumerate() {
+        if Some(i) == chosen {
+            default = v.document;
+        } else if let (Some(version_id), Some(document)) = (v.version_id, v.document) {
+            others.push(crate::account::PolicyVersion {
+                version_id,
+                document,
+            });
+        }
+    }
+    others.sort_by(|a, b| a.version_id.cmp(&b.version_id));
+    Ok((default, others))
 }
 
 #[cfg(test)]

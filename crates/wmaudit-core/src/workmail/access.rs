@@ -716,7 +716,11 @@ fn iam_side(out: &mut OrgAccess<'_>, engine: &Engine<'_>, reach: Option<&Reach>)
             let path = &reach.paths[&p];
             let Some(last) = path.last() else { continue };
             let end = match last.method {
-                Method::WriteOwnPolicy | Method::WriteRolePolicy => None,
+                // What it writes is its own choice: any role. A version made
+                // the default is counted the same way (conservatively).
+                Method::WriteOwnPolicy | Method::WriteRolePolicy | Method::SetDefaultVersion => {
+                    None
+                }
                 _ => engine.by_arn(&last.target),
             };
             via_path.push((p, end, path));

@@ -281,6 +281,7 @@ fn engine_grants_what_the_crosscheck_computed() {
                 permissions_boundary_usage_count: None,
                 update_date: None,
                 document: Some(policy.document.clone()),
+                other_versions: vec![],
             }],
             ..Account::default()
         };

@@ -14,7 +14,7 @@ if (!nodeModules || !outDir) {
 const SERVICES = ['workmail', 'workmailmessageflow', 'ds', 'ec2', 'kms', 'lambda', 'route53',
   'route53domains', 's3', 'ses', 'iam', 'logs', 'cloudwatch', 'sts',
   // Services that run code as a role passed to them: escalation paths (docs/paths.md).
-  'cloudformation', 'glue', 'datapipeline', 'sagemaker', 'codebuild', 'ecs'];
+  'cloudformation', 'glue', 'datapipeline', 'sagemaker', 'codebuild', 'ecs', 'ssm'];
 const POLICIES = ['AmazonWorkMailFullAccess', 'AmazonWorkMailReadOnlyAccess',
   'AmazonWorkMailMessageFlowFullAccess', 'AmazonWorkMailMessageFlowReadOnlyAccess',
   'AmazonWorkMailEventsServiceRolePolicy', 'AdministratorAccess', 'PowerUserAccess',

@@ -105,7 +105,47 @@ pub struct Step {
 #[derive(Debug, Default)]
 pub struct Reach {
     pub paths: HashMap<PrincipalId, Vec<Step>>,
+    /// Principals with no path that may still get there through an existing
+    /// resource whose role IAM data cannot show (a function's code, an
+    /// instance's commands, a stack's template): never a definite path.
+    pub potential: HashMap<PrincipalId, Potential>,
 }
+
+/// A way through existing resources: the service, the actions held, and
+/// the roles that service runs as which hold or reach the goal.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Potential {
+    pub service: &'static str,
+    pub actions: Vec<&'static str>,
+    /// The first few role ARNs, sorted (at least one)...
+    pub roles: Vec<String>,
+    /// ...of this many.
+    pub role_count: usize,
+}
+
+/// Existing-resource methods: the service principal whose roles an existing
+/// resource runs as, whether the role must be in an instance profile, and
+/// the actions (any one set) that change what runs.
+const EXISTING: &[(&str, &str, bool, &[&[&str]])] = &[
+    (
+        "lambda",
+        "lambda.amazonaws.com",
+        false,
+        &[&["lambda:UpdateFunctionCode"]],
+    ),
+    (
+        "cloudformation",
+        "cloudformation.amazonaws.com",
+        false,
+        &[&["cloudformation:UpdateStack"]],
+    ),
+    (
+        "ssm",
+        "ec2.amazonaws.com",
+        true,
+        &[&["ssm:SendCommand"], &["ssm:StartSession"]],
+    ),
+];
 
 struct Actions {
     own_writes: [(PrincipalKind, &'static [&'static str]); 2],
@@ -515,7 +555,68 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
             reached[p] = true;
         }
     }
+    reach.potential = potential(engine, roles, &acting, &reached);
     reach
+}
+
+/// Existing-resource methods for principals that have no path: the roles
+/// (holding or reaching the goal) a service's existing resources may run
+/// as. One pass over roles per service, one over principals.
+fn potential(
+    engine: &Engine<'_>,
+    roles: &HashMap<&str, &Role>,
+    acting: &[PrincipalId],
+    reached: &[bool],
+) -> HashMap<PrincipalId, Potential> {
+    let catalog = engine.catalog();
+    let mut out = HashMap::new();
+    for (service, principal, profile, ways) in EXISTING {
+        let mut targets: Vec<String> = acting
+            .iter()
+            .copied()
+            .filter(|&r| reached[r] && engine.principal(r).kind == PrincipalKind::Role)
+            .filter_map(|r| {
+                let role = roles.get(engine.principal(r).arn.as_str())?;
+                if *profile && role.instance_profiles.is_empty() {
+                    return None;
+                }
+                let trust = Trust::of(role).ok().flatten()?;
+                trust
+                    .grants()
+                    .iter()
+                    .any(|g| matches!(g.trustee, Trustee::Service(s) if s == *principal))
+                    .then(|| role.arn.clone())
+            })
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        targets.sort();
+        let count = targets.len();
+        targets.truncate(3);
+        for &p in acting {
+            if reached[p] || out.contains_key(&p) {
+                continue;
+            }
+            let allowed = &engine.access(p).allowed;
+            let way = ways.iter().find(|way| {
+                way.iter()
+                    .all(|a| catalog.lookup(a).is_some_and(|a| allowed.contains(a)))
+            });
+            if let Some(way) = way {
+                out.insert(
+                    p,
+                    Potential {
+                        service,
+                        actions: way.to_vec(),
+                        roles: targets.clone(),
+                        role_count: count,
+                    },
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Writing its own permissions: on itself, a group it is in, or a new

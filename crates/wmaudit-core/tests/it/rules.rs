@@ -416,6 +416,7 @@ fn fires_fixtures_flag_the_expected_resources() {
                 "user/assumer",
                 "user/builder",
                 "user/chain",
+                "user/codeupdater",
                 "user/defaulter",
                 "user/eventer",
                 "user/joiner",

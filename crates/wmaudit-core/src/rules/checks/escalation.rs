@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::findings::Evidence;
+use crate::findings::{Evidence, Severity};
 use crate::reach::Goal;
 use crate::rules::context::Context;
 use crate::rules::output::{Output, principal_resource, subject};
@@ -52,6 +52,48 @@ impl TypedCheck for EscalationPath {
         let reach = ctx.reach(goal);
         for (id, p) in ctx.acting_principals() {
             if params.exempt_designated_admins && ctx.admins.contains(&id) {
+                continue;
+            }
+            if let Some(pot) = reach.potential.get(&id) {
+                // Through existing resources: possible, never definite.
+                let more = pot.role_count.saturating_sub(pot.roles.len());
+                let roles: Vec<String> = pot
+                    .roles
+                    .iter()
+                    .map(|r| format!("role/{}", r.rsplit('/').next().unwrap_or(r)))
+                    .collect();
+                let f = out
+                    .about(p)
+                    .discriminator("potential")
+                    .severity(Severity::Medium)
+                    .message(format!(
+                        "{} has no definite path to the actions to {}, but may get to them \
+                         through existing {} resources: it can {}, and {} runs {} that can \
+                         ({}{}). IAM data does not show which resource runs as which role: \
+                         check them.",
+                        subject(p),
+                        params.capability,
+                        pot.service,
+                        pot.actions.join(" and "),
+                        pot.service,
+                        crate::rules::output::count(pot.role_count, "role"),
+                        roles.join(", "),
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    ))
+                    .evidence(Evidence {
+                        actions: pot.actions.iter().map(|a| (*a).to_owned().into()).collect(),
+                        detail: Some(format!(
+                            "potential: {} resources may run as {}",
+                            pot.service,
+                            pot.roles.join(", ")
+                        )),
+                        ..Evidence::default()
+                    });
+                out.push(f);
                 continue;
             }
             let Some(path) = reach.paths.get(&id) else {

@@ -109,6 +109,9 @@ pub struct Reach {
     /// resource whose role IAM data cannot show (a function's code, an
     /// instance's commands, a stack's template): never a definite path.
     pub potential: HashMap<PrincipalId, Potential>,
+    /// The principals whose path ends at this ARN (a principal that holds
+    /// the goal itself, or a group): "also reachable by", for other rules.
+    pub by_end: HashMap<String, Vec<PrincipalId>>,
 }
 
 /// A way through existing resources: the service, the actions held, and
@@ -556,6 +559,14 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
         }
     }
     reach.potential = potential(engine, roles, &acting, &reached);
+    for (&p, path) in &reach.paths {
+        if let Some(last) = path.last() {
+            reach.by_end.entry(last.target.clone()).or_default().push(p);
+        }
+    }
+    for v in reach.by_end.values_mut() {
+        v.sort();
+    }
     reach
 }
 

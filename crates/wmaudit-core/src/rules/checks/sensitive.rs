@@ -103,6 +103,33 @@ impl TypedCheck for SensitiveActions {
                 ..Evidence::default()
             });
         }
+        // Who else gets here in steps (the same actions as a goal: the
+        // escalation rules' reach, computed once per scan).
+        let reach = ctx.reach(crate::reach::Goal::Any(&params.actions.0));
+        if let Some(others) = reach.by_end.get(&p.arn) {
+            let names: Vec<String> = others
+                .iter()
+                .take(3)
+                .map(|&o| {
+                    let q = engine.principal(o);
+                    format!("{}/{}", q.kind.as_str(), q.name)
+                })
+                .collect();
+            let more = others.len().saturating_sub(names.len());
+            f = f.evidence(Evidence {
+                detail: Some(format!(
+                    "also reachable by {}: {}{} (wmaudit explain NAME --paths)",
+                    count(others.len(), "principal"),
+                    names.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                )),
+                ..Evidence::default()
+            });
+        }
         out.push(f);
         Judged::OnPermissions
     }

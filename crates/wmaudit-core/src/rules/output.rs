@@ -54,6 +54,20 @@ impl<'r> Output<'r> {
         });
     }
 
+    /// A principal whose permissions are known only in part: nothing found
+    /// on it is not a pass, the missing part may be what matters.
+    pub fn inconclusive(&mut self, p: &Principal) {
+        self.not_evaluated(
+            Some(principal_resource(p)),
+            format!(
+                "permissions of {} {} could not be fully evaluated: {}",
+                p.kind.as_str(),
+                p.name,
+                p.problems.join("; ")
+            ),
+        );
+    }
+
     /// Findings and not-evaluated entries so far; the runner compares it
     /// around each principal.
     pub(super) fn len(&self) -> usize {

@@ -148,7 +148,7 @@ impl<T: TypedCheck> Check for T {
             // Nothing found on a principal whose permissions are partly
             // unknown is not a pass: the missing part may be what matters.
             if out.len() == before && judged == Judged::OnPermissions && !p.is_complete() {
-                inconclusive(out, p);
+                out.inconclusive(p);
             }
         }
     }
@@ -159,18 +159,6 @@ impl<T: TypedCheck> Check for T {
             .downcast_ref::<T::Params>()
             .and_then(|p| TypedCheck::sensitive_actions(self, p))
     }
-}
-
-fn inconclusive(out: &mut Output<'_>, p: &Principal) {
-    out.not_evaluated(
-        Some(super::output::principal_resource(p)),
-        format!(
-            "permissions of {} {} could not be fully evaluated: {}",
-            p.kind.as_str(),
-            p.name,
-            p.problems.join("; ")
-        ),
-    );
 }
 
 fn parse_params<P: DeserializeOwned>(params: &toml::Table) -> Result<P, String> {

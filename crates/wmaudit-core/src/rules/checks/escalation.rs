@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::findings::{Evidence, Severity};
 use crate::reach::Goal;
 use crate::rules::context::Context;
-use crate::rules::output::{Output, principal_resource, subject};
+use crate::rules::output::{Output, subject};
 use crate::rules::params::Actions;
 use crate::rules::registry::TypedCheck;
 use crate::snapshot::Part;
@@ -100,15 +100,7 @@ impl TypedCheck for EscalationPath {
                 // Not reached and known only in part: the missing part may
                 // hold a step.
                 if !p.is_complete() && !goal.held_by(engine, id) {
-                    out.not_evaluated(
-                        Some(principal_resource(p)),
-                        format!(
-                            "permissions of {} {} could not be fully evaluated: {}",
-                            p.kind.as_str(),
-                            p.name,
-                            p.problems.join("; ")
-                        ),
-                    );
+                    out.inconclusive(p);
                 }
                 continue;
             };

@@ -294,15 +294,7 @@ impl TypedCheck for ImpersonationUnscoped {
         // Principals known only in part may hold it in the missing part.
         for (id, p) in ctx.acting_principals() {
             if !p.is_complete() && !found.contains(&id) && !ctx.mailbox_access().is_empty() {
-                out.not_evaluated(
-                    Some(crate::rules::output::principal_resource(p)),
-                    format!(
-                        "permissions of {} {} could not be fully evaluated: {}",
-                        p.kind.as_str(),
-                        p.name,
-                        p.problems.join("; ")
-                    ),
-                );
+                out.inconclusive(p);
             }
         }
     }

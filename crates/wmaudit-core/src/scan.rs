@@ -218,7 +218,7 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         DateSource::Clock
     };
     let mut end_of_support = end_of_support(opts.rules, &findings, as_of, date_from);
-    end_of_support.export = snapshot.workmail.as_ref().map(|w| w.export_coverage());
+
     let baseline = opts
         .baseline
         .as_ref()
@@ -235,6 +235,10 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
                 .map(|o| crate::workmail::answer::org_answer(o, engine.as_ref()))
                 .collect(),
         });
+    // From the answers' per-organization coverage: the export jobs are read once.
+    end_of_support.export = workmail.as_ref().map(|w| {
+        crate::workmail::ExportCoverage::sum(w.organizations.iter().map(|o| &o.export_coverage))
+    });
     let mut report = ScanReport {
         meta,
         rules: opts.rules.iter().map(|r| r.meta.clone()).collect(),

@@ -207,11 +207,6 @@ pub fn analyze<'a>(
         .collect()
 }
 
-fn enabled(state: Option<&str>) -> bool {
-    // Absent state: treat as enabled (safer: a grant is shown, not hidden).
-    !matches!(state, Some("DELETED" | "DISABLED"))
-}
-
 /// Every entity of the organization by id, labelled once.
 fn index(o: &Organization) -> HashMap<&str, EntityRef> {
     let label = |id: &str, email: &Option<String>, name: &Option<String>| {
@@ -313,7 +308,7 @@ impl<'a> Groups<'a> {
             let member = top.members.and_then(|m| m.get(top.next));
             if let Some(m) = member {
                 top.next += 1;
-                if !enabled(m.state.as_deref()) {
+                if !is_enabled(m.state.as_deref()) {
                     continue;
                 }
                 match m.kind {
@@ -438,13 +433,7 @@ fn org<'a>(
     let arn = o.arn_or(partition, account);
     let idx = index(o);
     let mut groups = Groups::new(o);
-    let enabled_users: BTreeSet<&str> = o
-        .users
-        .iter()
-        .flatten()
-        .filter(|u| enabled(u.state.as_deref()) && u.user_role.as_deref() != Some("SYSTEM_USER"))
-        .map(|u| u.id.as_str())
-        .collect();
+    let enabled_users: BTreeSet<&str> = o.mailbox_users().map(|u| u.id.as_str()).collect();
 
     let roles: Vec<RoleAccess<'a>> = o
         .impersonation_roles
@@ -462,32 +451,16 @@ fn org<'a>(
         .collect();
 
     let mut mailboxes = Vec::new();
-    for u in o.users.iter().flatten() {
-        if enabled_users.contains(u.id.as_str()) {
-            let ids = (&u.id, &u.email, &u.name);
-            mailboxes.push(mailbox(
-                &idx,
-                &mut groups,
-                "user",
-                ids,
-                &u.permissions,
-                None,
-            ));
-        }
+    for u in o.mailbox_users() {
+        let ids = (&u.id, &u.email, &u.name);
+        let m = mailbox(&idx, &mut groups, "user", ids, &u.permissions, None);
+        mailboxes.push(m);
     }
-    for r in o.resources.iter().flatten() {
-        if enabled(r.state.as_deref()) {
-            let ids = (&r.id, &r.email, &r.name);
-            let d = Some(&r.delegates);
-            mailboxes.push(mailbox(
-                &idx,
-                &mut groups,
-                "resource",
-                ids,
-                &r.permissions,
-                d,
-            ));
-        }
+    for r in o.mailbox_resources() {
+        let ids = (&r.id, &r.email, &r.name);
+        let d = Some(&r.delegates);
+        let m = mailbox(&idx, &mut groups, "resource", ids, &r.permissions, d);
+        mailboxes.push(m);
     }
     let mut out = OrgAccess {
         org: o,

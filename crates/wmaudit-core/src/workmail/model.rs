@@ -387,27 +387,28 @@ pub struct ExportCoverage {
     pub since: Option<String>,
 }
 
-impl WorkMail {
-    /// Export coverage over every organization.
-    pub fn export_coverage(&self) -> ExportCoverage {
+impl ExportCoverage {
+    /// Several organizations' coverage as one.
+    pub fn sum<'c>(all: impl IntoIterator<Item = &'c ExportCoverage>) -> ExportCoverage {
         let mut c = ExportCoverage::default();
-        for o in &self.organizations {
-            let one = o.export_coverage();
+        for one in all {
             c.mailboxes += one.mailboxes;
             c.exported += one.exported;
             c.failed += one.failed;
             c.running += one.running;
             c.never += one.never;
             c.unknown_organizations += one.unknown_organizations;
-            if let Some(since) = one.since
-                && c.since.as_ref().is_none_or(|s| &since < s)
+            if let Some(since) = &one.since
+                && c.since.as_ref().is_none_or(|s| since < s)
             {
-                c.since = Some(since);
+                c.since = Some(since.clone());
             }
         }
         c
     }
+}
 
+impl WorkMail {
     /// Regions that could not be listed.
     pub fn failed_regions(&self) -> impl Iterator<Item = &RegionStatus> {
         self.regions.iter().filter(|r| r.error.is_some())
@@ -464,7 +465,27 @@ pub fn export_states(
     out
 }
 
+/// Absent state counts as enabled: a grant is shown, not hidden.
+pub fn is_enabled(state: Option<&str>) -> bool {
+    !matches!(state, Some("DELETED" | "DISABLED"))
+}
+
 impl Organization {
+    /// Users with a mailbox: enabled, and not WorkMail's system users.
+    pub fn mailbox_users(&self) -> impl Iterator<Item = &User> {
+        self.users.iter().flatten().filter(|u| {
+            is_enabled(u.state.as_deref()) && u.user_role.as_deref() != Some("SYSTEM_USER")
+        })
+    }
+
+    /// Enabled rooms and equipment.
+    pub fn mailbox_resources(&self) -> impl Iterator<Item = &MailResource> {
+        self.resources
+            .iter()
+            .flatten()
+            .filter(|r| is_enabled(r.state.as_deref()))
+    }
+
     /// This organization's mailboxes exported or not.
     pub fn export_coverage(&self) -> ExportCoverage {
         let mut c = ExportCoverage::default();
@@ -473,21 +494,8 @@ impl Organization {
             return c;
         };
         let states = export_states(jobs);
-        let users = self
-            .users
-            .iter()
-            .flatten()
-            .filter(|u| {
-                !matches!(u.state.as_deref(), Some("DELETED" | "DISABLED"))
-                    && u.user_role.as_deref() != Some("SYSTEM_USER")
-            })
-            .map(|u| u.id.as_str());
-        let rooms = self
-            .resources
-            .iter()
-            .flatten()
-            .filter(|r| !matches!(r.state.as_deref(), Some("DELETED" | "DISABLED")))
-            .map(|r| r.id.as_str());
+        let users = self.mailbox_users().map(|u| u.id.as_str());
+        let rooms = self.mailbox_resources().map(|r| r.id.as_str());
         for id in users.chain(rooms) {
             c.mailboxes += 1;
             match states.get(id).map_or(ExportState::Never, |s| s.0) {

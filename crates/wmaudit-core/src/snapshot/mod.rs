@@ -385,4 +385,95 @@ mod round_trip_tests {
             "duplicate keys refused"
         );
     }
+
+    /// A `workmail` section that is wrong is refused, naming the file, the
+    /// JSON pointer and what was expected: never half-read.
+    #[test]
+    fn workmail_section_is_checked_where_it_is_wrong() {
+        let with = |format: &str, wm: &str| {
+            format!(
+                r#"{{"metadata":{{"format":"{format}","tool_version":"0","source":"live","account_id":"111122223333"}},"workmail":{wm}}}"#
+            )
+        };
+        let org = |extra: &str| {
+            format!(
+                r#"{{"regions":[{{"region":"us-east-1"}},{{"region":"us-west-2","error":"denied"}}],"organizations":[{{"id":"m-1","region":"us-east-1","arn":"arn:aws:workmail:us-east-1:111122223333:organization/m-1"{extra}}}]}}"#
+            )
+        };
+        let err = |text: String| {
+            parse_snapshot(text.as_bytes(), "s.json")
+                .unwrap_err()
+                .to_string()
+        };
+        let ok = with("wmaudit-snapshot/2", &org(r#","users":[{"id":"u1"}]"#));
+        assert!(
+            parse_snapshot(ok.as_bytes(), "s.json")
+                .unwrap()
+                .has(Part::WorkMail)
+        );
+
+        let e = err(with("wmaudit-snapshot/1", &org("")));
+        assert!(
+            e.contains("s.json")
+                && e.contains("/metadata/format")
+                && e.contains("wmaudit-snapshot/2"),
+            "{e}"
+        );
+
+        let e = err(with(
+            "wmaudit-snapshot/2",
+            &org(r#","users":[{"id":"u1"}],"groups":[{"id":"u1"}]"#),
+        ));
+        assert!(
+            e.contains("/workmail/organizations/0/groups/0/id") && e.contains("used once"),
+            "{e}"
+        );
+
+        let failed = r#"{"regions":[{"region":"us-west-2","error":"denied"}],"organizations":[{"id":"m-1","region":"us-west-2"}]}"#;
+        let e = err(with("wmaudit-snapshot/2", failed));
+        assert!(
+            e.contains("/workmail/organizations/0/region") && e.contains("a region that was read"),
+            "{e}"
+        );
+
+        let e = err(with(
+            "wmaudit-snapshot/2",
+            r#"{"regions":[{"region":"ap-south-1"}],"organizations":[]}"#,
+        ));
+        assert!(
+            e.contains("/workmail/regions/0/region") && e.contains("a WorkMail region"),
+            "{e}"
+        );
+
+        let e = err(with(
+            "wmaudit-snapshot/2",
+            &org(
+                r#","export_jobs":[{"job_id":"j","entity_id":"u","state":"COMPLETED","start_time":"last week"}]"#,
+            ),
+        ));
+        assert!(
+            e.contains("/workmail/organizations/0/export_jobs/0/start_time")
+                && e.contains("RFC 3339"),
+            "{e}"
+        );
+
+        let e = err(with(
+            "wmaudit-snapshot/2",
+            &org(
+                r#","users":[{"id":"u1","permissions":[{"grantee_id":"g","grantee_type":"GROUP","permission_values":["READ_EVERYTHING"]}]}]"#,
+            ),
+        ));
+        assert!(
+            e.contains("/workmail/organizations/0/users/0/permissions/0/permission_values/0"),
+            "{e}"
+        );
+
+        // An organization of another account than the snapshot's.
+        let other = r#"{"regions":[{"region":"us-east-1"}],"organizations":[{"id":"m-1","region":"us-east-1","arn":"arn:aws:workmail:us-east-1:444455556666:organization/m-1"}]}"#;
+        let e = err(with("wmaudit-snapshot/2", other));
+        assert!(
+            e.contains("444455556666") && e.contains("111122223333"),
+            "{e}"
+        );
+    }
 }

@@ -14,7 +14,9 @@ if (!nodeModules || !outDir) {
 const SERVICES = ['workmail', 'workmailmessageflow', 'ds', 'ec2', 'kms', 'lambda', 'route53',
   'route53domains', 's3', 'ses', 'iam', 'logs', 'cloudwatch', 'sts',
   // Services that run code as a role passed to them: escalation paths (docs/paths.md).
-  'cloudformation', 'glue', 'datapipeline', 'sagemaker', 'codebuild', 'ecs', 'ssm'];
+  'cloudformation', 'glue', 'datapipeline', 'sagemaker', 'codebuild', 'ecs', 'ssm',
+  // The management-side reads of an organization scan (docs/organizations.md).
+  'organizations'];
 const POLICIES = ['AmazonWorkMailFullAccess', 'AmazonWorkMailReadOnlyAccess',
   'AmazonWorkMailMessageFlowFullAccess', 'AmazonWorkMailMessageFlowReadOnlyAccess',
   'AmazonWorkMailEventsServiceRolePolicy', 'AdministratorAccess', 'PowerUserAccess',

@@ -35,6 +35,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
+    /// Evaluate the snapshots of several collections as one report (the
+    /// final job of a fanned-out organization scan): each account once.
+    Merge(MergeArgs),
 }
 
 /// Where the account data comes from. Without any of these options, wmaudit
@@ -44,9 +47,42 @@ pub struct InputArgs {
     /// Scan the example accounts embedded in wmaudit (no credentials, no network).
     #[arg(long, help_heading = "Input")]
     pub demo: bool,
-    /// Read a snapshot written by `wmaudit collect` (repeat for several accounts).
-    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    /// Read a snapshot written by `wmaudit collect` (repeat for several
+    /// accounts), or a directory written by `collect --organization` (its
+    /// snapshots and organization file).
+    #[arg(long, value_name = "FILE|DIR", help_heading = "Input")]
     pub snapshot: Vec<PathBuf>,
+    /// Every ACTIVE account of the AWS Organization, with the management
+    /// account's (or a delegated administrator's) credentials, under its SCPs.
+    #[arg(long, requires = "member_role", help_heading = "Organization")]
+    pub organization: bool,
+    /// The role to assume in each member account (the auditor policy, trusted
+    /// by the management account).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "organization",
+        help_heading = "Organization"
+    )]
+    pub member_role: Option<String>,
+    /// Only these accounts of the organization, comma-separated.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "organization",
+        help_heading = "Organization"
+    )]
+    pub accounts: Vec<String>,
+    /// Not these accounts of the organization, comma-separated.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        requires = "organization",
+        help_heading = "Organization"
+    )]
+    pub exclude_accounts: Vec<String>,
     /// Output of `aws iam get-account-authorization-details`.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub auth_details: Option<PathBuf>,
@@ -106,7 +142,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "SECONDS", help_heading = "Live collection")]
     pub timeout: Option<u64>,
     /// API calls in flight at once, for WorkMail's per-mailbox reads and
-    /// --last-accessed jobs.
+    /// --last-accessed jobs; with --organization, accounts collected at once.
     #[arg(
         long,
         value_name = "N",
@@ -149,9 +185,14 @@ pub struct ScanArgs {
     /// Also write a JSON report here.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub json: Option<PathBuf>,
-    /// Also write a SARIF report here (for GitHub code scanning).
+    /// Also write a SARIF report here (for GitHub code scanning; at most 20
+    /// accounts, GitHub's limit of runs per file).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub sarif: Option<PathBuf>,
+    /// Also write one SARIF file per account here, DIR/ACCOUNT_ID.sarif, each
+    /// one run with category wmaudit/ACCOUNT_ID (upload each).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub sarif_dir: Option<PathBuf>,
     /// Also write a Markdown report here (for job summaries).
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub markdown: Option<PathBuf>,
@@ -205,11 +246,22 @@ pub struct RuleSourceArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Directories written by `collect --organization`, or snapshot and
+    /// organization files.
+    #[arg(required = true, value_name = "DIR|FILE")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct CollectArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Where to write the snapshot.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Where to write the snapshot; with --organization, a directory for one
+    /// snapshot per account and organization.json.
+    #[arg(long, short = 'o', value_name = "FILE|DIR")]
     pub output: PathBuf,
     /// A previous snapshot of the same account: its WorkMail export jobs are
     /// kept (AWS lists only the last 7 days), so export coverage is known

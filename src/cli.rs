@@ -37,7 +37,30 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Scan(args) => cmd_scan(args),
+        Command::Scan(args) => {
+            distinct_outputs(&args)?;
+            let loaded = {
+                // Rules and config first: a bad file is refused before any call.
+                load_rules(&args.rules)?;
+                crate::input::load_run(&args.input)?
+            };
+            cmd_scan(args, loaded)
+        }
+        Command::Merge(args) => {
+            let scan = args.scan;
+            if scan.input.source()? != wmaudit_core::snapshot::SourceKind::Live
+                || scan.input.organization
+            {
+                return Err(UsageError(
+                    "merge reads the directories and files it is given, no other input".into(),
+                )
+                .into());
+            }
+            distinct_outputs(&scan)?;
+            let loaded = crate::input::load_paths(&args.inputs, true)?;
+            cmd_scan(scan, loaded)
+        }
+        Command::Collect(args) if args.input.organization => collect_organization(&args),
         Command::Collect(args) => {
             if args.input.demo {
                 return Err(UsageError(
@@ -199,8 +222,58 @@ fn display_filter(
     Ok(filter)
 }
 
-fn cmd_scan(args: ScanArgs) -> Result<u8> {
-    distinct_outputs(&args)?;
+/// `collect --organization -o DIR`: one snapshot per account and the
+/// organization's tree and policies, `DIR/ACCOUNT_ID.json` and
+/// `DIR/organization.json`.
+fn collect_organization(args: &crate::args::CollectArgs) -> Result<u8> {
+    if args.previous.is_some() {
+        return Err(UsageError(
+            "--previous keeps one account's export history; not with --organization".into(),
+        )
+        .into());
+    }
+    let dir = &args.output;
+    if dir.exists() && !dir.is_dir() {
+        return Err(UsageError(format!(
+            "{}: with --organization, -o names a directory (one snapshot per account)",
+            dir.display()
+        ))
+        .into());
+    }
+    let loaded = crate::input::load_run(&args.input)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for s in &loaded.snapshots {
+        let id = s.account_id().unwrap_or_else(|| "unknown".into());
+        wmaudit_core::snapshot::io::write_snapshot(s, &dir.join(format!("{id}.json")))?;
+    }
+    if let Some(org) = &loaded.organization {
+        wmaudit_core::org::write_organization(org, &dir.join("organization.json"))?;
+        if !args.input.quiet {
+            warn(format_args!(
+                "wrote {} snapshot(s) and organization.json of {} to {}",
+                loaded.snapshots.len(),
+                org.organization.id,
+                dir.display()
+            ));
+            for g in &org.not_collected {
+                warn(format_args!(
+                    "  not collected: account {}: {}",
+                    g.account_id, g.reason
+                ));
+            }
+            if !org.not_collected.is_empty() {
+                warn(format_args!(
+                    "  ({} account(s) not collected: a scan of {} reports them as not evaluated, exit 3)",
+                    org.not_collected.len(),
+                    dir.display()
+                ));
+            }
+        }
+    }
+    Ok(exit::PASSED)
+}
+
+fn cmd_scan(args: ScanArgs, loaded: crate::input::Loaded) -> Result<u8> {
     let (rules, config) = load_rules(&args.rules)?;
     let baseline = match &args.baseline {
         Some(p) => Some(load_baseline(p)?),
@@ -212,8 +285,23 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
     };
     let display = display_filter(&args, &rules, &config)?;
     let mut timings = Timings::from_env();
-    let snapshots = crate::input::load(&args.input)?;
+    let crate::input::Loaded {
+        snapshots,
+        organization,
+    } = loaded;
     timings.mark("load");
+    // GitHub takes at most 20 runs per SARIF file.
+    let accounts = snapshots.len();
+    if accounts > wmaudit_core::report::sarif::GITHUB_MAX_RUNS
+        && (args.sarif.is_some() || args.format == Some(crate::args::FormatArg::Sarif))
+    {
+        return Err(UsageError(format!(
+            "{accounts} accounts in one SARIF file: GitHub code scanning takes at most {} runs \
+             per file; use --sarif-dir DIR (one file per account, each uploaded on its own)",
+            wmaudit_core::report::sarif::GITHUB_MAX_RUNS
+        ))
+        .into());
+    }
     let opts = ScanOptions {
         rules: &rules,
         config: &config,
@@ -221,6 +309,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         allow_incomplete: args.allow_incomplete,
         baseline,
         as_of: args.as_of,
+        organization: organization.as_ref(),
     };
     let mut reports: Vec<ScanReport> = snapshots.iter().map(|s| scan(s, &opts)).collect();
     wmaudit_core::scan::reconcile_unused_notices(&mut reports);
@@ -239,6 +328,11 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         }
     };
 
+    let set = |reports| wmaudit_core::report::ReportSet {
+        reports,
+        organization: organization.as_ref(),
+        allow_incomplete: args.allow_incomplete,
+    };
     let stdout_tty = std::io::stdout().is_terminal();
     // `-o -` is stdout, as for most tools (it wrote a file named `-`).
     let output: Option<&Path> = args.output.as_deref().filter(|p| *p != Path::new("-"));
@@ -321,15 +415,15 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         let handles: Vec<_> = files
             .iter()
             .map(|&(path, fmt, opts)| {
-                let reports = for_format(fmt);
-                scope.spawn(move || write_report(path, fmt, reports, &opts))
+                let reports = set(for_format(fmt));
+                scope.spawn(move || write_report(path, fmt, &reports, &opts))
             })
             .collect();
         let mut results = Vec::new();
         if output.is_none() {
             // A reader that stops early (`| head`) does not change the verdict.
             results.push(to_stdout(|out| {
-                wmaudit_core::report::write_all(format, for_format(format), &render_opts, out)
+                wmaudit_core::report::write_set(format, &set(for_format(format)), &render_opts, out)
             }));
         }
         for h in handles {
@@ -341,6 +435,9 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
         results
     });
     results.into_iter().collect::<Result<Vec<()>>>()?;
+    if let Some(dir) = &args.sarif_dir {
+        write_sarif_dir(dir, &reports, args.sarif_max_results)?;
+    }
     timings.mark("write");
     // The report went to files only: on a terminal, say how the gate ended
     // (it printed nothing at all).
@@ -352,7 +449,7 @@ fn cmd_scan(args: ScanArgs) -> Result<u8> {
             ));
         }
     }
-    let code = exit::of_verdicts(reports.iter().map(|r| r.gate.verdict));
+    let code = set(&reports).verdict().exit_code();
     // The process ends here: freeing every finding and policy one by one
     // would cost a tenth of a large scan for nothing.
     std::mem::forget(reports);
@@ -394,13 +491,37 @@ impl Timings {
 fn write_report(
     path: &Path,
     format: Format,
-    reports: &[ScanReport],
+    set: &wmaudit_core::report::ReportSet<'_>,
     opts: &RenderOptions,
 ) -> Result<()> {
     wmaudit_core::atomic_file::write_file(path, |out| {
-        wmaudit_core::report::write_all(format, reports, opts, out)
+        wmaudit_core::report::write_set(format, set, opts, out)
     })
     .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `--sarif-dir DIR`: `DIR/ACCOUNT_ID.sarif`, one run each (category
+/// `wmaudit/ACCOUNT_ID`), so each account is its own upload.
+fn write_sarif_dir(dir: &Path, reports: &[ScanReport], max_results: usize) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in reports {
+        if !seen.insert(r.meta.account_id.as_str()) {
+            return Err(UsageError(format!(
+                "account {} is given twice; --sarif-dir writes one file per account",
+                r.meta.account_id
+            ))
+            .into());
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for r in reports {
+        let path = dir.join(format!("{}.sarif", r.meta.account_id));
+        wmaudit_core::atomic_file::write_file(&path, |out| {
+            wmaudit_core::report::sarif::write_many([r], max_results, out)
+        })
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn cmd_rules(args: crate::args::RulesArgs) -> Result<u8> {

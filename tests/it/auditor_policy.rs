@@ -11,6 +11,11 @@ use wmaudit_core::catalog::Catalog;
 use wmaudit_core::eval::{Decision, Engine};
 
 const POLICY: &str = include_str!("../../policy/wmaudit-auditor-policy.json");
+/// The management side of `--organization`: Organizations reads and
+/// AssumeRole into the member role; with the auditor policy for its own account.
+const ORG_POLICY: &str = include_str!("../../policy/wmaudit-organization-policy.json");
+/// The member role's trust policy template.
+const MEMBER_TRUST: &str = include_str!("../../policy/wmaudit-member-trust-policy.json");
 
 /// Mutating actions the collector may still need: asking IAM to build a
 /// report, and becoming the audit role. (IAM rates both Generate actions
@@ -27,6 +32,10 @@ fn policy() -> Value {
     serde_json::from_str(POLICY).expect("the policy file is JSON")
 }
 
+fn org_policy() -> Value {
+    serde_json::from_str(ORG_POLICY).expect("the policy file is JSON")
+}
+
 fn engine_for(catalog: &Catalog) -> Engine<'_> {
     let account = Account {
         users: vec![User {
@@ -36,10 +45,16 @@ fn engine_for(catalog: &Catalog) -> Engine<'_> {
             path: "/".into(),
             create_date: None,
             groups: vec![],
-            inline_policies: vec![InlinePolicy {
-                name: "wmaudit-auditor".into(),
-                document: policy(),
-            }],
+            inline_policies: vec![
+                InlinePolicy {
+                    name: "wmaudit-auditor".into(),
+                    document: policy(),
+                },
+                InlinePolicy {
+                    name: "wmaudit-organization".into(),
+                    document: org_policy(),
+                },
+            ],
             attached_policies: vec![],
             permissions_boundary: None,
             tags: vec![],
@@ -52,7 +67,13 @@ fn engine_for(catalog: &Catalog) -> Engine<'_> {
 #[test]
 fn names_exactly_the_allowlisted_actions() {
     let mut named = BTreeSet::new();
-    for st in policy()["Statement"].as_array().unwrap() {
+    let (member, management) = (policy(), org_policy());
+    let statements = member["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(management["Statement"].as_array().unwrap());
+    for st in statements {
         assert_eq!(st["Effect"], "Allow");
         match &st["Action"] {
             Value::String(a) => {
@@ -138,4 +159,73 @@ fn engine_allows_the_scoped_assume_role() {
     let access = engine.access(engine.find("auditor")[0]);
     let d = access.decision(catalog.lookup(ASSUME_ROLE).unwrap());
     assert_eq!(d, Decision::Limited, "{}", d.as_str());
+}
+
+/// The management side alone: Organizations reads (no write, no other
+/// service) and AssumeRole only into wmaudit-* roles; the member role trusts
+/// only the management account, and only within the organization.
+#[test]
+fn the_organization_policies_are_least_privilege() {
+    let catalog = Catalog::builtin();
+    let account = Account {
+        users: vec![User {
+            name: "manager".into(),
+            arn: "arn:aws:iam::111122223333:user/manager".into(),
+            id: String::new(),
+            path: "/".into(),
+            create_date: None,
+            groups: vec![],
+            inline_policies: vec![InlinePolicy {
+                name: "wmaudit-organization".into(),
+                document: org_policy(),
+            }],
+            attached_policies: vec![],
+            permissions_boundary: None,
+            tags: vec![],
+        }],
+        ..Account::default()
+    };
+    let engine = Engine::new(catalog, &account);
+    let access = engine.access(engine.find("manager")[0]);
+    let mut granted: Vec<&str> = access
+        .allowed
+        .ones()
+        .map(|a| catalog.action(a).full_name)
+        .filter(|n| *n != "sts:GetCallerIdentity")
+        .collect();
+    granted.sort();
+    let org_ops: Vec<&str> = ALLOWED_OPERATIONS
+        .iter()
+        .copied()
+        .filter(|op| op.starts_with("organizations:"))
+        .collect();
+    let mut expected = org_ops.clone();
+    expected.push(ASSUME_ROLE);
+    assert_eq!(granted, expected);
+    for op in &org_ops {
+        let a = catalog.lookup(op).unwrap();
+        assert!(!catalog.action(a).access_level.is_mutating(), "{op}");
+        assert_eq!(access.decision(a), Decision::Allowed, "{op}");
+    }
+    let st = &org_policy()["Statement"][1];
+    assert_eq!(st["Action"], ASSUME_ROLE);
+    assert_eq!(st["Resource"], "arn:aws:iam::*:role/wmaudit-*");
+
+    let role: wmaudit_core::account::Role = serde_json::from_value(serde_json::json!({
+        "name": "wmaudit-auditor",
+        "arn": "arn:aws:iam::444455556666:role/wmaudit-auditor",
+        "assume_role_policy": serde_json::from_str::<Value>(MEMBER_TRUST).unwrap(),
+    }))
+    .unwrap();
+    let trust = wmaudit_core::eval::trust::Trust::of(&role)
+        .unwrap()
+        .unwrap();
+    let grants = trust.grants();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(
+        grants[0].trustee,
+        wmaudit_core::eval::trust::Trustee::Aws("arn:aws:iam::MANAGEMENT_ACCOUNT_ID:root")
+    );
+    let conditions = format!("{:?}", grants[0].conditions);
+    assert!(conditions.contains("aws:PrincipalOrgID"), "{conditions}");
 }

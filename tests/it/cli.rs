@@ -24,8 +24,8 @@ fn demo_counts() -> (u64, u64) {
     )
     .unwrap();
     (
-        doc[0]["summary"]["total"].as_u64().unwrap(),
-        doc[0]["gate"]["failing"].as_u64().unwrap(),
+        doc["accounts"][0]["summary"]["total"].as_u64().unwrap(),
+        doc["accounts"][0]["gate"]["failing"].as_u64().unwrap(),
     )
 }
 
@@ -137,7 +137,7 @@ fn sarif_limit_warns_and_json_keeps_everything() {
     assert!(runs.len() >= 2, "the demo has two accounts");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(p("r.json")).unwrap()).unwrap();
-    for (run, report) in runs.iter().zip(json.as_array().unwrap()) {
+    for (run, report) in runs.iter().zip(json["accounts"].as_array().unwrap()) {
         let active = report["findings"]
             .as_array()
             .unwrap()
@@ -525,13 +525,13 @@ fn the_exit_status_is_the_code_the_json_report_records() {
         assert_eq!(code, want, "{args:?}: {err}");
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         // One account or several: every report's gate, combined, is the status.
-        let gates: Vec<i64> = match &v {
-            serde_json::Value::Array(reports) => reports
-                .iter()
-                .map(|r| r["gate"]["exit_code"].as_i64().unwrap())
-                .collect(),
-            one => vec![one["gate"]["exit_code"].as_i64().unwrap()],
-        };
+        let gates: Vec<i64> = v["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["gate"]["exit_code"].as_i64().unwrap())
+            .collect();
+        assert_eq!(v["gate"]["exit_code"], want, "{args:?}");
         let combined = if gates.contains(&1) {
             1
         } else if gates.contains(&3) {
@@ -714,7 +714,7 @@ fn a_clean_account_imported_from_files_passes_the_gate() {
     }
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = crate::only_account(&out);
     assert_eq!(report["coverage"]["complete"], true, "{report:#}");
     assert_eq!(report["coverage"]["not_collected"], serde_json::json!([]));
     // Nothing to fix today: only the end-of-support plan (info), which any
@@ -741,7 +741,7 @@ fn a_clean_account_imported_from_files_passes_the_gate() {
         .collect();
     let (code, out, _) = run(&without);
     assert_eq!(code, 3);
-    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let report = crate::only_account(&out);
     let reasons: Vec<&str> = report["coverage"]["not_evaluated"]
         .as_array()
         .unwrap()
@@ -841,7 +841,8 @@ fn demo_reports_with_config(toml: &str) -> serde_json::Value {
         "--format",
         "json",
     ]);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"))
+    assert!(!out.is_empty(), "{err}");
+    crate::accounts(&out)
 }
 
 /// #15 defect 5: an administrators entry that matches nobody switched the
@@ -1013,7 +1014,7 @@ fn end_of_support_in_every_format_and_on_the_day() {
         assert_eq!(code, 0, "{err}");
         out
     };
-    let json: serde_json::Value = serde_json::from_str(&at("2027-03-30", "json")).unwrap();
+    let json = crate::accounts(&at("2027-03-30", "json"));
     let eos = &json[0]["end_of_support"];
     assert_eq!(eos["phase"], "readiness", "{eos}");
     assert_eq!(eos["days_left"], 1);
@@ -1044,7 +1045,7 @@ fn end_of_support_in_every_format_and_on_the_day() {
         "findings carry their commands"
     );
 
-    let json: serde_json::Value = serde_json::from_str(&at("2027-03-31", "json")).unwrap();
+    let json = crate::accounts(&at("2027-03-31", "json"));
     assert_eq!(json[0]["end_of_support"]["phase"], "clean_up");
     assert_eq!(json[0]["end_of_support"]["days_left"], 0);
     assert_eq!(
@@ -1104,8 +1105,8 @@ fn configuration_is_stated_in_every_format_and_by_rules() {
         )
     };
     let (_, out, err) = run_here(&["scan", "--demo", "--format", "json", "--fail-on", "none"]);
-    let doc: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(!out.is_empty(), "{err}");
+    let doc = crate::accounts(&out);
     let c = &doc[0]["configuration"];
     assert_eq!(c["file"], "wmaudit.toml", "{c}");
     assert_eq!(c["discovered"], true);
@@ -1320,7 +1321,7 @@ fn baseline_deltas_and_expiring_suppressions() {
         &std::fs::read_to_string(root().join("sample-reports/demo.json")).unwrap(),
     )
     .unwrap();
-    let findings = demo[0]["findings"].as_array_mut().unwrap();
+    let findings = demo["accounts"][0]["findings"].as_array_mut().unwrap();
     let total = findings.len();
     // One finding the scan will have that the baseline lacks ("new") ...
     let dropped = findings.remove(0);
@@ -1354,8 +1355,8 @@ fn baseline_deltas_and_expiring_suppressions() {
         "--format",
         "json",
     ]);
-    let doc: serde_json::Value =
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert!(!out.is_empty(), "{err}");
+    let doc = crate::accounts(&out);
     let d = &doc[0]["baseline"];
     assert_eq!(d["new"], 1, "{d}");
     assert_eq!(d["unchanged"].as_u64().unwrap() as usize, total - 1, "{d}");
@@ -1602,7 +1603,7 @@ fn export_history_is_merged_across_two_snapshots() {
             ])
             .output()
             .unwrap();
-        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let r = crate::only_account(&String::from_utf8_lossy(&out.stdout));
         r["end_of_support"]["export_coverage"].clone()
     };
     assert_eq!(coverage("new.json")["exported"], 1, "bob only");

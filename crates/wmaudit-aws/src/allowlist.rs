@@ -22,7 +22,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 /// Everything is a Get/List/Describe except `iam:GenerateCredentialReport` and
 /// `iam:GenerateServiceLastAccessedDetails` (they only ask IAM to build a
 /// report; IAM classes both as Read) and `sts:AssumeRole` (used only with
-/// `--role-arn`, to become the audit role).
+/// `--role-arn`, to become the audit role, and with `--organization`, to
+/// enter each member account as `--member-role`).
 pub const ALLOWED_OPERATIONS: &[&str] = &[
     "iam:GenerateCredentialReport",
     "iam:GenerateServiceLastAccessedDetails",
@@ -33,6 +34,13 @@ pub const ALLOWED_OPERATIONS: &[&str] = &[
     "iam:GetServiceLastAccessedDetails",
     "iam:ListAccountAliases",
     "iam:ListVirtualMFADevices",
+    "organizations:DescribeOrganization",
+    "organizations:DescribePolicy",
+    "organizations:ListAccounts",
+    "organizations:ListOrganizationalUnitsForParent",
+    "organizations:ListParents",
+    "organizations:ListPoliciesForTarget",
+    "organizations:ListRoots",
     "sts:AssumeRole",
     "sts:GetCallerIdentity",
     "workmail:DescribeEmailMonitoringConfiguration",
@@ -232,7 +240,7 @@ mod tests {
     fn allowlist_is_read_only_by_name() {
         for op in ALLOWED_OPERATIONS {
             let (svc, name) = op.split_once(':').unwrap();
-            assert!(matches!(svc, "iam" | "sts" | "workmail"), "{op}");
+            assert!(matches!(svc, "iam" | "sts" | "workmail" | "organizations"), "{op}");
             assert!(
                 name.starts_with("Get")
                     || name.starts_with("List")

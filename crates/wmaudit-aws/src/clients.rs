@@ -153,6 +153,16 @@ impl Clients {
     /// `AWS_ENDPOINT_URL`, ...), with the options on top, and assumes
     /// `role_arn` when given.
     pub async fn load(opts: &CollectOptions, tuning: &Tuning) -> Result<Clients, CollectError> {
+        let (sdk, log) = Self::load_sdk(opts, tuning).await?;
+        Ok(Self::for_account(&sdk, opts, tuning, log))
+    }
+
+    /// The SDK configuration [`Clients::load`] builds its clients from, and
+    /// the call log that counts its `sts:AssumeRole` calls.
+    pub async fn load_sdk(
+        opts: &CollectOptions,
+        tuning: &Tuning,
+    ) -> Result<(SdkConfig, CallLog), CollectError> {
         validate(opts)?;
         let region = RegionProviderChain::first_try(opts.region.clone().map(Region::new))
             .or_default_provider()
@@ -186,21 +196,47 @@ impl Clients {
                 .credentials_provider(SharedCredentialsProvider::new(counted))
                 .build();
         }
+        Ok((sdk, log))
+    }
+
+    /// IAM, STS and (unless `--no-workmail`) WorkMail clients of one account
+    /// from an SDK configuration.
+    pub fn for_account(
+        sdk: &SdkConfig,
+        opts: &CollectOptions,
+        tuning: &Tuning,
+        log: CallLog,
+    ) -> Clients {
         let clients = Self::from_builders_with_log(
-            aws_sdk_iam::config::Builder::from(&sdk),
-            aws_sdk_sts::config::Builder::from(&sdk),
+            aws_sdk_iam::config::Builder::from(sdk),
+            aws_sdk_sts::config::Builder::from(sdk),
             tuning,
             log,
         );
         let workmail = if opts.workmail {
             opts.workmail_regions
                 .iter()
-                .map(|r| (r.clone(), aws_sdk_workmail::config::Builder::from(&sdk)))
+                .map(|r| (r.clone(), aws_sdk_workmail::config::Builder::from(sdk)))
                 .collect()
         } else {
             Vec::new()
         };
-        Ok(clients.with_workmail(workmail, tuning))
+        clients.with_workmail(workmail, tuning)
+    }
+
+    /// An Organizations client with the same interceptor, log, retry and
+    /// timeouts (the SDK resolves Organizations' global endpoint itself).
+    pub fn organizations(
+        builder: aws_sdk_organizations::config::Builder,
+        tuning: &Tuning,
+        log: &CallLog,
+    ) -> aws_sdk_organizations::Client {
+        let conf = builder
+            .interceptor(ReadOnlyInterceptor::new(log.clone()))
+            .retry_config(tuning.retry_config())
+            .timeout_config(tuning.timeout_config())
+            .build();
+        aws_sdk_organizations::Client::from_conf(conf)
     }
 
     pub fn iam(&self) -> &aws_sdk_iam::Client {

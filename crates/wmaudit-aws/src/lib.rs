@@ -16,6 +16,7 @@ mod clients;
 mod credential_report;
 mod gap;
 mod last_accessed;
+pub mod organization;
 pub mod workmail;
 
 use std::fmt;
@@ -126,6 +127,10 @@ pub enum CollectError {
     Inconsistent(#[source] wmaudit_core::snapshot::InputError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    /// The organization could not be read (not its management account or a
+    /// delegated administrator, an account not in it, ...).
+    #[error("cannot scan the organization: {0}")]
+    Organization(String),
 }
 
 /// Progress lines on stderr, only for a person watching a terminal.
@@ -165,12 +170,7 @@ pub fn collect_blocking(opts: &CollectOptions) -> Result<Snapshot, CollectError>
 
 /// Collects a snapshot of the account the credentials (or `role_arn`) belong to.
 pub async fn collect(opts: &CollectOptions) -> Result<Snapshot, CollectError> {
-    let mut tuning = Tuning::default();
-    if let Some(t) = opts.timeout {
-        tuning.operation_timeout = t;
-        tuning.attempt_timeout = tuning.attempt_timeout.min(t);
-        tuning.connect_timeout = tuning.connect_timeout.min(t);
-    }
+    let tuning = tuning(opts);
     let clients = Clients::load(opts, &tuning).await?;
     clients
         .log()
@@ -190,6 +190,30 @@ pub async fn collect(opts: &CollectOptions) -> Result<Snapshot, CollectError> {
         }
         other => other,
     })
+}
+
+/// The default tuning with `--timeout` applied.
+pub(crate) fn tuning(opts: &CollectOptions) -> Tuning {
+    let mut tuning = Tuning::default();
+    if let Some(t) = opts.timeout {
+        tuning.operation_timeout = t;
+        tuning.attempt_timeout = tuning.attempt_timeout.min(t);
+        tuning.connect_timeout = tuning.connect_timeout.min(t);
+    }
+    tuning
+}
+
+/// [`organization::collect_organization`] on a runtime of its own.
+pub fn collect_organization_blocking(
+    opts: &CollectOptions,
+    sel: &organization::OrgOptions,
+) -> Result<organization::OrgCollection, CollectError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CollectError::Runtime)?;
+    rt.block_on(organization::collect_organization(opts, sel))
 }
 
 /// Collects with pre-built clients (see [`Clients::from_builders`]); the
@@ -303,7 +327,7 @@ fn keep<T>(r: Result<T, Gap>, gaps: &mut Vec<Gap>) -> Option<T> {
     r.map_err(|g| gaps.push(g)).ok()
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let now = OffsetDateTime::now_utc();
     // Whole seconds: sub-second precision only adds noise to reports.
     let now = now.replace_nanosecond(0).unwrap_or(now);

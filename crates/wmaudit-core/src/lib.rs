@@ -15,6 +15,7 @@ pub mod diag;
 pub mod display;
 pub mod eval;
 pub mod findings;
+pub mod org;
 pub mod policy;
 pub mod reach;
 pub mod read_file;

@@ -30,6 +30,9 @@ pub struct ScanOptions<'a> {
     pub baseline: Option<Baseline>,
     /// "Now" for ages and expiry; defaults to the data's own time.
     pub as_of: Option<OffsetDateTime>,
+    /// The AWS Organization the accounts belong to: its SCPs and RCPs bound
+    /// every member account's principals.
+    pub organization: Option<&'a crate::org::OrgSnapshot>,
 }
 
 /// A previous report's findings (`--baseline`), by fingerprint: what a scan
@@ -82,15 +85,21 @@ impl<'a> ScanOptions<'a> {
             allow_incomplete: false,
             baseline: None,
             as_of: None,
+            organization: None,
         }
     }
 }
 
 pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
     let catalog = Catalog::builtin();
-    let engine = snapshot.account.as_ref().map(|a| Engine::new(catalog, a));
-    let facts = WorkMailFacts::new(catalog);
     let account_id = snapshot.account_id().unwrap_or_else(|| "unknown".into());
+    let org = opts.organization;
+    let controls = org.and_then(|o| o.controls(&account_id));
+    let engine = snapshot
+        .account
+        .as_ref()
+        .map(|a| Engine::with_controls(catalog, a, controls.as_ref()));
+    let facts = WorkMailFacts::new(catalog);
     // Ages and expiry need a "now"; the report only shows one that comes from
     // the input (or --as-of), so the same files always give the same report.
     let fixed_time = opts.as_of.or_else(|| data_time(snapshot));
@@ -167,6 +176,22 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         not_requested,
         ..Coverage::default()
     };
+    // Control policies that could not be read: every verdict may be too broad.
+    let control_problems = engine
+        .as_ref()
+        .and_then(|e| e.controls.as_ref())
+        .map(|c| c.problems.clone())
+        .unwrap_or_default();
+    if !control_problems.is_empty() {
+        coverage.not_collected.push(crate::snapshot::Gap {
+            part: crate::snapshot::Part::OrganizationPolicies,
+            reason: format!(
+                "the organization's control policies are known only in part, so access may be \
+                 narrower than reported: {}",
+                control_problems.join("; ")
+            ),
+        });
+    }
     coverage.not_collected.sort();
     let mut principals = Vec::new();
     if let Some(e) = &engine {
@@ -258,9 +283,45 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         config,
         baseline,
         display_filter: None,
+        organization: org.and_then(|o| account_in_org(o, &account_id, engine.as_ref())),
     };
     redact_input_text(&mut report);
     report
+}
+
+/// The account's place in the organization, for the reports.
+fn account_in_org(
+    org: &crate::org::OrgSnapshot,
+    account_id: &str,
+    engine: Option<&Engine<'_>>,
+) -> Option<crate::findings::AccountInOrg> {
+    let account = org.account(account_id)?;
+    let controls = org.controls(account_id)?;
+    let list = |levels: &Option<Vec<crate::org::Level<'_>>>| {
+        levels
+            .iter()
+            .flatten()
+            .flat_map(|l| {
+                l.policies
+                    .iter()
+                    .map(move |p| format!("{} ({}) at {}", p.id, p.name, l.label()))
+            })
+            .collect::<Vec<_>>()
+    };
+    Some(crate::findings::AccountInOrg {
+        organization_id: org.organization.id.clone(),
+        name: account.name.clone(),
+        ou_path: org.ou_path(account),
+        management: controls.management,
+        scps: list(&controls.scps),
+        rcps: list(&controls.rcps),
+        bounded_principals: engine.map_or(0, |e| {
+            e.principal_ids()
+                .iter()
+                .filter(|&&id| !e.access(id).control_blocked.is_clear())
+                .count()
+        }),
+    })
 }
 
 /// This scan against the baseline: new, unchanged and fixed findings of
@@ -730,6 +791,33 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, crate::diag::Diagnostics> 
     }
     let (file, bytes) = crate::snapshot::import::read(path)?;
     let text = json::text(&bytes, &file)?;
+    // The current document (`wmaudit-report/2`): its accounts are /1 objects.
+    // Its writer puts `schema` first: the head tells without a second parse
+    // of a report of hundreds of MB.
+    let head: String = text.chars().take(256).collect();
+    let v2 = head.trim_start().starts_with('{') && head.contains(crate::report::v2::SCHEMA);
+    let reports_v2 = if v2 {
+        Some(
+            serde_json::from_str::<crate::report::v2::Document>(text)
+                .map_err(|e| {
+                    crate::diag::Diagnostics::from(json::explain::<crate::report::v2::Document>(
+                        text,
+                        &file,
+                        "",
+                        |_: &[Seg]| {
+                            format!(
+                                "the {} shape (docs/report-format.md)",
+                                crate::report::v2::SCHEMA
+                            )
+                        },
+                        &e,
+                    ))
+                })?
+                .accounts,
+        )
+    } else {
+        None
+    };
     let many = text.trim_start().starts_with('[');
     let wrong_schema = |n: usize, found: String| -> crate::diag::Diagnostics {
         let at = if many {
@@ -746,7 +834,9 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, crate::diag::Diagnostics> 
         .into()
     };
     // One parse of a good baseline (reports run to hundreds of MB).
-    let parsed: Result<Vec<v1::Report>, serde_json::Error> = if many {
+    let parsed: Result<Vec<v1::Report>, serde_json::Error> = if let Some(r) = reports_v2 {
+        Ok(r)
+    } else if many {
         serde_json::from_str(text)
     } else {
         serde_json::from_str(text).map(|r| vec![r])

@@ -360,8 +360,11 @@ pub fn opts() -> CollectOptions {
 /// The operations of opt-in parts, left out of the default collection's
 /// per-operation fault loops.
 pub fn opt_in_operation(op: &str) -> bool {
-    // WorkMail's operations have their own faults (tests/it/workmail_collect.rs).
-    op.contains("ServiceLastAccessed") || op.starts_with("workmail:")
+    // WorkMail's operations have their own faults (tests/it/workmail_collect.rs),
+    // and Organizations' are the management side's (tests/it/org_faults.rs).
+    op.contains("ServiceLastAccessed")
+        || op.starts_with("workmail:")
+        || op.starts_with("organizations:")
 }
 
 pub async fn collect_with_faults(

@@ -40,6 +40,10 @@ pub struct Explanation {
     pub grants: Vec<Hit>,
     pub denies: Vec<Hit>,
     pub boundary: Option<BoundaryExplanation>,
+    /// The organization's SCPs and RCPs that bound the action for this
+    /// principal ("denied by SCP p-xxxx (Name) attached to OU Mail").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<super::controls::ControlBlock>,
     /// Why the decision holds without any statement, when it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'static str>,
@@ -70,6 +74,9 @@ impl Explanation {
                 || !b.denies.is_empty())
         {
             out.push("the permission boundary allows it only in part".to_owned());
+        }
+        for c in &self.controls {
+            out.push(c.describe());
         }
         out.sort();
         out.dedup();
@@ -111,6 +118,10 @@ impl Engine<'_> {
             grants,
             denies,
             boundary,
+            controls: self
+                .controls_over(principal)
+                .map(|c| c.explain(action))
+                .unwrap_or_default(),
             note: (Some(action) == self.catalog().lookup(super::NO_PERMISSION_NEEDED))
                 .then_some(super::NO_PERMISSION_NOTE),
         }

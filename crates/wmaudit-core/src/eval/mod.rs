@@ -11,9 +11,14 @@
 //! every resource it covers (`organization/*`), limited for the others; an
 //! action that takes no resource is matched only by `"Resource": "*"`.
 //! `sts:GetCallerIdentity` needs no permission and cannot be denied.
-//! Organizations SCPs/RCPs, session policies and resource-based policies are
-//! out of scope (see docs/evaluation.md).
+//! 4. in a member account of an AWS Organization, the SCPs (and, for the
+//!    RCP services, the RCPs) on the account's path bound the result
+//!    ([`controls`]).
+//!
+//! Session policies and resource-based policies are out of scope (see
+//! docs/evaluation.md).
 
+pub mod controls;
 mod explain;
 pub mod on_resource;
 mod policies;
@@ -75,6 +80,9 @@ pub struct Access {
     pub boundary_blocked: ActionSet,
     /// Allowed by identity policies before any Deny or boundary applies.
     pub identity_allowed: ActionSet,
+    /// Allowed by the identity policies and boundary, but taken away (or
+    /// made conditional) by the organization's SCPs or RCPs.
+    pub control_blocked: ActionSet,
 }
 
 impl Access {
@@ -103,12 +111,25 @@ pub struct Engine<'c> {
     /// AWS managed policies evaluated from wmaudit's embedded copy because the
     /// account data lacked them.
     pub builtin_fallbacks: Vec<String>,
+    /// The organization's SCPs and RCPs over this account, when known.
+    pub controls: Option<controls::Controls>,
 }
 
 impl<'c> Engine<'c> {
     /// Compiles every distinct policy once, then evaluates every principal.
     pub fn new(catalog: &'c Catalog, account: &Account) -> Self {
+        Self::with_controls(catalog, account, None)
+    }
+
+    /// [`Engine::new`] for a member account of an organization: every
+    /// principal's access is bounded by the SCPs and RCPs on its path.
+    pub fn with_controls(
+        catalog: &'c Catalog,
+        account: &Account,
+        controls: Option<&crate::org::AccountControls<'_>>,
+    ) -> Self {
         let mut compiler = Compiler::new(catalog).in_partition(&partition_of(account));
+        let controls = controls.map(|c| controls::Controls::build(c, &mut compiler));
         let (mut policies, builtin_fallbacks) = PolicyTable::build(account, &mut compiler);
         let principals = principals::build(account, &mut policies, &mut compiler);
         // Each group's policies, unioned once for all its members.
@@ -126,7 +147,18 @@ impl<'c> Engine<'c> {
             .collect();
         let access = principals
             .iter()
-            .map(|p| evaluate(catalog, &policies, &group_aggregates, &principals, p))
+            .map(|p| {
+                let ceiling = controls
+                    .as_ref()
+                    .filter(|c| c.applies_to(p))
+                    .map(controls::Controls::ceiling);
+                evaluate(
+                    catalog,
+                    (&policies, &group_aggregates, &principals),
+                    p,
+                    ceiling,
+                )
+            })
             .collect();
         let by_arn = principals
             .iter()
@@ -146,7 +178,15 @@ impl<'c> Engine<'c> {
             by_arn,
             ordered,
             builtin_fallbacks,
+            controls,
         }
+    }
+
+    /// The control policies over `id`, when they apply to it.
+    pub fn controls_over(&self, id: PrincipalId) -> Option<&controls::Controls> {
+        self.controls
+            .as_ref()
+            .filter(|c| c.applies_to(self.principal(id)))
     }
 
     pub fn catalog(&self) -> &'c Catalog {
@@ -265,10 +305,9 @@ fn partition_of(account: &Account) -> String {
 
 fn evaluate(
     catalog: &Catalog,
-    table: &PolicyTable,
-    groups: &[Option<Aggregate>],
-    principals: &[Principal],
+    (table, groups, principals): (&PolicyTable, &[Option<Aggregate>], &[Principal]),
     p: &Principal,
+    ceiling: Option<&Aggregate>,
 ) -> Access {
     let mut id = Aggregate::empty(catalog);
     for a in &p.attachments {
@@ -324,11 +363,31 @@ fn evaluate(
         }
     }
 
+    // The organization's bound: what no level allows goes, a Deny anywhere
+    // on the path denies, anything only partly allowed is limited.
+    let mut control_blocked = catalog.empty_set();
+    if let Some(c) = ceiling {
+        let before_full = full.clone();
+        let before = allowed.clone();
+        denied.union_with(&c.deny_full);
+        allowed.intersect_with(&c.allow_any);
+        allowed.difference_with(&c.deny_full);
+        full.intersect_with(&c.allow_full);
+        full.difference_with(&c.deny_any);
+        full.intersect_with(&allowed);
+        control_blocked = before;
+        control_blocked.difference_with(&allowed);
+        let mut weakened = before_full;
+        weakened.difference_with(&full);
+        control_blocked.union_with(&weakened);
+    }
+
     if let Some(a) = catalog.lookup(NO_PERMISSION_NEEDED) {
         allowed.insert(a);
         full.insert(a);
         denied.set(a, false);
         boundary_blocked.set(a, false);
+        control_blocked.set(a, false);
     }
 
     Access {
@@ -337,6 +396,7 @@ fn evaluate(
         denied,
         boundary_blocked,
         identity_allowed: id.allow_any,
+        control_blocked,
     }
 }
 

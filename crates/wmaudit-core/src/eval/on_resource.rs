@@ -129,6 +129,21 @@ impl Engine<'_> {
         } else {
             Decision::Limited
         };
+        // The organization's bound, per action (an SCP scoped to some
+        // resources makes it limited, never decided per resource here).
+        let decision = match self.controls_over(id).map(|c| c.ceiling()) {
+            Some(c) if decision.is_allowed() && c.deny_full.contains(action) => Decision::Denied,
+            Some(c) if decision.is_allowed() && !c.allow_any.contains(action) => {
+                Decision::NotGranted
+            }
+            Some(c)
+                if decision == Decision::Allowed
+                    && (!c.allow_full.contains(action) || c.deny_any.contains(action)) =>
+            {
+                Decision::Limited
+            }
+            _ => decision,
+        };
         allows.extend(boundary_allows);
         allows.sort();
         denies.sort();

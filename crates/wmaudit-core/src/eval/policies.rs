@@ -78,7 +78,7 @@ impl Aggregate {
         }
     }
 
-    fn of(policy: &CompiledPolicy, catalog: &Catalog) -> Self {
+    pub(crate) fn of(policy: &CompiledPolicy, catalog: &Catalog) -> Self {
         let mut agg = Aggregate::empty(catalog);
         for st in &policy.statements {
             let (any, full) = match st.effect {

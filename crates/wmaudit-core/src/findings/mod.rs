@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use report::{
-    BaselineDelta, ConfigNotice, ConfigSummary, Coverage, DateSource, EndOfSupport, FixedFinding,
-    Gate, NoticeKind, PrincipalSummary, Reference, ReportedFinding, RuleMeta, ScanMeta, ScanReport,
-    Suppressed, Verdict,
+    AccountInOrg, BaselineDelta, ConfigNotice, ConfigSummary, Coverage, DateSource, EndOfSupport,
+    FixedFinding, Gate, NoticeKind, PrincipalSummary, Reference, ReportedFinding, RuleMeta,
+    ScanMeta, ScanReport, Suppressed, Verdict,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -453,6 +453,25 @@ pub struct ScanReport {
     pub baseline: Option<BaselineDelta>,
     /// Set on a copy narrowed for display (`report::filter`): what it shows.
     pub display_filter: Option<String>,
+    /// The account's place in its AWS Organization, when scanned with one.
+    pub organization: Option<AccountInOrg>,
+}
+
+/// Where an account sits in its organization and what bounds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccountInOrg {
+    pub organization_id: String,
+    pub name: String,
+    /// `Root/Mail/Prod`.
+    pub ou_path: String,
+    /// The management account: SCPs and RCPs do not apply to it.
+    pub management: bool,
+    /// `p-xxxx (Name) at OU Mail (ou-...)`, root first; empty when SCPs are
+    /// not enabled.
+    pub scps: Vec<String>,
+    pub rcps: Vec<String>,
+    /// Principals with some action taken away or limited by them.
+    pub bounded_principals: usize,
 }
 
 /// This scan against a baseline report.

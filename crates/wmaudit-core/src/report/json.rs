@@ -10,36 +10,138 @@ use crate::findings::{
 use crate::snapshot::SourceKind;
 
 use super::json_text::{to_pretty_string, write_pretty};
+use super::set::ReportSet;
 pub use super::v1;
 pub use super::v1::SCHEMA;
+pub use super::v2;
 
-/// Indentation stops at the report's lists (findings, principals, ...):
-/// each of their items is one line. A report is the top-level value (depth 1)
-/// or an item of the top-level array (depth 2).
+/// Indentation stops at an account's lists (findings, principals, ...):
+/// each of their items is one line. An account object alone is depth 1; in
+/// the document it is an item of `accounts`, depth 3.
 const ONE_REPORT_DEPTH: usize = 2;
-const MANY_REPORTS_DEPTH: usize = 3;
+const DOCUMENT_DEPTH: usize = 4;
 
-/// Renders the report as JSON (2-space indent down to the report's lists, one
-/// line per list item, trailing newline).
+/// One account's object (the `wmaudit-report/1` shape, as in the document's
+/// `accounts`), 2-space indent down to its lists, one line per list item.
 pub fn render(report: &ScanReport) -> String {
     to_pretty_string(&v1::Report::from_scan(report), ONE_REPORT_DEPTH)
 }
 
-/// Several reports: a JSON array of `wmaudit-report/1` objects, in order.
+/// The `wmaudit-report/2` document of a run without an organization.
 pub fn render_many(reports: &[ScanReport]) -> String {
-    let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
-    to_pretty_string(&all, MANY_REPORTS_DEPTH)
+    render_set(&ReportSet::of(reports))
 }
 
-/// Writes the report(s) as `render`/`render_many` would, without holding the
-/// whole text in memory (a large account's report is hundreds of MB).
+/// The `wmaudit-report/2` document of a run.
+pub fn render_set(set: &ReportSet<'_>) -> String {
+    to_pretty_string(&document(set), DOCUMENT_DEPTH)
+}
+
+/// Writes what [`render_many`] returns without holding the whole text in
+/// memory (a large account's report is hundreds of MB).
 pub fn write_many<W: std::io::Write>(reports: &[ScanReport], out: W) -> std::io::Result<()> {
-    match reports {
-        [one] => write_pretty(&v1::Report::from_scan(one), ONE_REPORT_DEPTH, out),
-        _ => {
-            let all: Vec<v1::Report> = reports.iter().map(v1::Report::from_scan).collect();
-            write_pretty(&all, MANY_REPORTS_DEPTH, out)
+    write_set(&ReportSet::of(reports), out)
+}
+
+pub fn write_set<W: std::io::Write>(set: &ReportSet<'_>, out: W) -> std::io::Result<()> {
+    write_pretty(&document(set), DOCUMENT_DEPTH, out)
+}
+
+/// The document, borrowing the reports.
+pub fn document<'a>(set: &ReportSet<'a>) -> v2::Document<'a> {
+    let overview = set.overview();
+    let count = |gate: &str| overview.iter().filter(|r| r.gate == gate).count();
+    let verdict = set.verdict();
+    v2::Document {
+        schema: b(v2::SCHEMA),
+        tool: v1::Tool {
+            name: b("wmaudit"),
+            version: Cow::Borrowed(env!("CARGO_PKG_VERSION")),
+        },
+        gate: v2::RunGate {
+            exit_code: i32::from(verdict.exit_code()),
+            passed: verdict == Verdict::Passed,
+            accounts: overview.len(),
+            failing: count("failing"),
+            incomplete: count("incomplete"),
+            not_evaluated: count("not evaluated"),
+        },
+        organization: set.organization.map(organization),
+        overview: overview
+            .into_iter()
+            .map(|r| v2::AccountLine {
+                account_id: b(r.account_id),
+                name: b(r.name),
+                ou_path: Cow::Owned(r.ou_path),
+                gate: b(if r.gate == "not evaluated" {
+                    "not_evaluated"
+                } else {
+                    r.gate
+                }),
+                exit_code: i32::from(r.exit_code),
+                findings: r
+                    .counts
+                    .map(|[critical, high, medium, low, info]| v2::Counts {
+                        critical,
+                        high,
+                        medium,
+                        low,
+                        info,
+                    }),
+                reason: r.reason.map(Cow::Owned),
+            })
+            .collect(),
+        accounts: set.reports.iter().map(v1::Report::from_scan).collect(),
+    }
+}
+
+fn ids(l: &Option<Vec<String>>) -> Option<Vec<Cow<'_, str>>> {
+    l.as_ref()
+        .map(|v| v.iter().map(|s| Cow::Borrowed(s.as_str())).collect())
+}
+
+fn organization<'a>(org: &'a crate::org::OrgSnapshot) -> v2::Organization<'a> {
+    let node = |n: &'a crate::org::OrgNode| -> v2::Node<'a> {
+        let mut path = Vec::new();
+        let mut cur = Some(n);
+        while let Some(x) = cur {
+            path.push(x.name.as_str());
+            if path.len() > org.organizational_units.len() + 1 {
+                break;
+            }
+            cur = x.parent_id.as_deref().and_then(|p| org.node(p));
         }
+        path.reverse();
+        v2::Node {
+            id: b(&n.id),
+            name: b(&n.name),
+            parent_id: opt(&n.parent_id),
+            path: Cow::Owned(path.join("/")),
+            policy_types: n
+                .policy_types
+                .as_ref()
+                .map(|t| t.iter().map(|s| b(s)).collect()),
+            service_control_policies: ids(&n.attached.service_control_policies),
+            resource_control_policies: ids(&n.attached.resource_control_policies),
+        }
+    };
+    v2::Organization {
+        id: b(&org.organization.id),
+        management_account_id: b(&org.organization.management_account_id),
+        feature_set: opt(&org.organization.feature_set),
+        roots: org.roots.iter().map(node).collect(),
+        organizational_units: org.organizational_units.iter().map(node).collect(),
+        policies: org
+            .policies
+            .iter()
+            .map(|p| v2::Policy {
+                id: b(&p.id),
+                name: b(&p.name),
+                kind: b(&p.kind),
+                aws_managed: p.aws_managed,
+                description: opt(&p.description),
+            })
+            .collect(),
     }
 }
 
@@ -298,6 +400,15 @@ impl<'a> v1::Report<'a> {
             end_of_support: Some(end_of_support(&report.end_of_support)),
             configuration: Some(configuration(&report.config)),
             workmail: report.workmail.clone(),
+            organization: report.organization.as_ref().map(|o| v1::AccountOrg {
+                organization_id: b(&o.organization_id),
+                name: b(&o.name),
+                ou_path: b(&o.ou_path),
+                management: o.management,
+                service_control_policies: Cow::Borrowed(&o.scps),
+                resource_control_policies: Cow::Borrowed(&o.rcps),
+                bounded_principals: o.bounded_principals,
+            }),
             baseline: report.baseline.as_ref().map(|d| v1::BaselineDelta {
                 new: d.new,
                 unchanged: d.unchanged,
@@ -351,7 +462,7 @@ mod tests {
     use crate::scan::{ScanOptions, scan};
 
     /// The streaming writer must give the same bytes as the renderer, for one
-    /// report (an object), several (an array) and none.
+    /// report, several and none.
     #[test]
     fn write_many_matches_render() {
         let rules = RuleSet::builtin().unwrap();
@@ -376,11 +487,7 @@ mod tests {
         for some in [&reports[..1], &reports[..], &[]] {
             let mut out = Vec::new();
             super::write_many(some, &mut out).unwrap();
-            let expected = match some {
-                [one] => super::render(one),
-                _ => super::render_many(some),
-            };
-            assert_eq!(String::from_utf8(out).unwrap(), expected);
+            assert_eq!(String::from_utf8(out).unwrap(), super::render_many(some));
         }
     }
 }

@@ -245,6 +245,9 @@ pub fn render_uncapped(report: &ScanReport) -> String {
     out.push_str(&facts.join(" · "));
     out.push_str("\n\n");
     out.push_str(&format!("Scope: {}.\n\n", escape(super::SCOPE_LIMITS)));
+    if let Some(org) = super::organization_line(report) {
+        out.push_str(&format!("**Organization:** {}\n\n", escape(&org)));
+    }
     out.push_str(&format!(
         "**End of support:** {}\n\n",
         escape(&report.end_of_support.summary())

@@ -9,10 +9,15 @@ pub mod html;
 pub mod json;
 mod json_text;
 pub mod markdown;
+pub mod overview;
 pub mod sarif;
 mod sarif_model;
+pub mod set;
 pub mod table;
 pub mod v1;
+pub mod v2;
+
+pub use set::ReportSet;
 
 use std::fmt;
 use std::str::FromStr;
@@ -112,49 +117,68 @@ impl Default for RenderOptions {
 
 /// Renders `report` in `format`. Every format ends with a newline.
 pub fn render(format: Format, report: &ScanReport, opts: &RenderOptions) -> String {
-    match format {
-        Format::Table => table::render(report, opts),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render_many([report], opts.sarif_max_results),
-        Format::Markdown => markdown::render(report),
-        Format::Html => html::render_all(std::slice::from_ref(report)),
-    }
+    render_all(format, std::slice::from_ref(report), opts)
 }
 
-/// Writes what [`render_all`] returns, streaming the machine formats.
+/// Writes what [`render_set`] returns, streaming the machine formats.
 pub fn write_all<W: std::io::Write>(
     format: Format,
     reports: &[ScanReport],
     opts: &RenderOptions,
+    out: W,
+) -> std::io::Result<()> {
+    write_set(format, &ReportSet::of(reports), opts, out)
+}
+
+pub fn write_set<W: std::io::Write>(
+    format: Format,
+    set: &ReportSet<'_>,
+    opts: &RenderOptions,
     mut out: W,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => json::write_many(reports, out),
-        Format::Sarif => sarif::write_many(reports, opts.sarif_max_results, out),
+        Format::Json => json::write_set(set, out),
+        Format::Sarif => sarif::write_many(set.reports, opts.sarif_max_results, out),
         Format::Table | Format::Markdown | Format::Html => {
-            out.write_all(render_all(format, reports, opts).as_bytes())
+            out.write_all(render_set(format, set, opts).as_bytes())
         }
     }
 }
 
-/// Renders the reports of several accounts (one per input snapshot) as one
-/// document:
-/// - table and Markdown: each account's report in turn;
-/// - SARIF: one log with one run per account;
-/// - JSON: a single report is the `wmaudit-report/1` object itself; any other
-///   number is a JSON array of such objects, in input order.
+/// [`render_set`] of reports without an organization.
 pub fn render_all(format: Format, reports: &[ScanReport], opts: &RenderOptions) -> String {
-    match (format, reports) {
-        (_, [one]) => render(format, one, opts),
-        (Format::Sarif, _) => sarif::render_many(reports, opts.sarif_max_results),
-        (Format::Json, _) => json::render_many(reports),
-        (Format::Html, _) => html::render_all(reports),
-        (Format::Table | Format::Markdown, []) => "No accounts were scanned.\n".to_owned(),
-        (Format::Table, _) => join(reports.iter().map(|r| table::render(r, opts)), "\n"),
-        (Format::Markdown, _) => markdown::cap(join(
-            reports.iter().map(markdown::render_uncapped),
-            "\n---\n\n",
-        )),
+    render_set(format, &ReportSet::of(reports), opts)
+}
+
+/// Renders the reports of a run (one per account) as one document:
+/// - table and Markdown: an overview of the accounts when there are several
+///   or an organization, then each account's report in turn;
+/// - SARIF: one log with one run per account;
+/// - JSON: the `wmaudit-report/2` document, its `accounts` always an array.
+pub fn render_set(format: Format, set: &ReportSet<'_>, opts: &RenderOptions) -> String {
+    let reports = set.reports;
+    match format {
+        Format::Json => json::render_set(set),
+        Format::Sarif => sarif::render_many(reports, opts.sarif_max_results),
+        Format::Html => html::render_all(reports),
+        Format::Table | Format::Markdown if reports.is_empty() && !set.has_overview() => {
+            "No accounts were scanned.\n".to_owned()
+        }
+        Format::Table => {
+            let head = if set.has_overview() {
+                overview::table(set)
+            } else {
+                String::new()
+            };
+            head + &join(reports.iter().map(|r| table::render(r, opts)), "\n")
+        }
+        Format::Markdown => match (reports, set.has_overview()) {
+            ([one], false) => markdown::render(one),
+            _ => markdown::cap(
+                overview::markdown(set)
+                    + &join(reports.iter().map(markdown::render_uncapped), "\n---\n\n"),
+            ),
+        },
     }
 }
 
@@ -173,6 +197,27 @@ pub(crate) fn resource_label(r: &Resource) -> String {
         ResourceKind::RootUser => "root".to_owned(),
         kind => format!("{}/{}", kind.as_str(), r.name),
     }
+}
+
+/// The account's place in its organization, in one line: name, OU, and
+/// the control policies over it.
+pub(crate) fn organization_line(report: &ScanReport) -> Option<String> {
+    let o = report.organization.as_ref()?;
+    let bound = if o.management {
+        "the management account: SCPs and RCPs do not apply".to_owned()
+    } else if o.scps.is_empty() {
+        "SCPs not enabled".to_owned()
+    } else {
+        format!(
+            "SCPs {}; they limit {} principal(s)",
+            o.scps.join(", "),
+            o.bounded_principals
+        )
+    };
+    Some(format!(
+        "{} ({}) in {} at {}; {bound}",
+        o.name, report.meta.account_id, o.organization_id, o.ou_path
+    ))
 }
 
 /// What the report knows of WorkMail's own grants, in one line: the

@@ -29,6 +29,9 @@ const MAX_TAGS: usize = 20;
 /// than this (and shows the 5,000 most severe of those it accepts).
 pub const GITHUB_MAX_RESULTS: usize = 25_000;
 
+/// GitHub code scanning refuses a SARIF file of more than 20 runs.
+pub const GITHUB_MAX_RUNS: usize = 20;
+
 /// Indentation stops at `runs[].results` (log 1, runs 2, run 3, results 4):
 /// each result, and the run's tool section, is one line.
 const RESULT_DEPTH: usize = 4;

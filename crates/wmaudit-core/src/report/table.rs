@@ -192,6 +192,9 @@ fn summary(report: &ScanReport, color: bool, width: u16) -> String {
         SourceKind::Demo => "demo data",
     };
     t.add_row(vec!["Source", source]);
+    if let Some(org) = super::organization_line(report) {
+        t.add_row(vec![Cell::new("Organization"), Cell::new(cell(&org))]);
+    }
     if let Some(caller) = &m.caller_arn {
         t.add_row(vec![Cell::new("Caller"), Cell::new(cell(caller))]);
     }

@@ -46,11 +46,29 @@ pub struct Report<'a> {
     /// collected (added in 0.2).
     #[serde(default)]
     pub workmail: Option<crate::workmail::answer::WorkMailAnswer>,
+    /// The account's place in its AWS Organization and the control policies
+    /// over it; `null` when not scanned with an organization (added in 0.3).
+    #[serde(default)]
+    pub organization: Option<AccountOrg<'a>>,
     pub coverage: Coverage<'a>,
     pub findings: Seq<'a, Finding<'a>>,
     pub principals: Vec<Principal<'a>>,
     pub notices: Vec<Notice<'a>>,
     pub rules: Vec<Rule<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountOrg<'a> {
+    pub organization_id: Str<'a>,
+    pub name: Str<'a>,
+    pub ou_path: Str<'a>,
+    /// SCPs and RCPs do not apply to the management account.
+    pub management: bool,
+    /// `p-xxxx (Name) at OU Mail (ou-...)`, root first.
+    pub service_control_policies: Cow<'a, [String]>,
+    pub resource_control_policies: Cow<'a, [String]>,
+    /// Principals with some action taken away or limited by them.
+    pub bounded_principals: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -354,6 +354,32 @@ impl<'a> Context<'a> {
                 &mut found,
             );
         }
+        if effect == Effect::Deny
+            && let Some(c) = engine.controls_over(id)
+        {
+            // The organization's part: which SCP or RCP, at which level.
+            let mut blocked = actions.clone();
+            blocked.intersect_with(&engine.access(id).control_blocked);
+            for a in blocked.ones() {
+                let mut one = catalog.empty_set();
+                one.insert(a);
+                for b in c.explain(a) {
+                    let policy = match (&b.policy_id, &b.policy_name) {
+                        (Some(id), Some(name)) => format!("{} {id} ({name})", b.kind.as_str()),
+                        _ => format!("no {} allows it", b.kind.as_str()),
+                    };
+                    found.add(
+                        (
+                            policy,
+                            format!("attached to {}", b.level),
+                            usize::MAX,
+                            b.sid.clone(),
+                        ),
+                        &one,
+                    );
+                }
+            }
+        }
         found.into_evidence(catalog, effect)
     }
 

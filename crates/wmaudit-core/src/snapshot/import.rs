@@ -53,6 +53,7 @@ pub fn import_option(part: Part) -> &'static str {
         Part::ServiceLastAccessed => "--last-accessed",
         // Not importable: read live from the WorkMail API (`wmaudit collect`).
         Part::WorkMail => "`wmaudit collect` (WorkMail is read from its API)",
+        Part::OrganizationPolicies => "`wmaudit collect --organization`",
     }
 }
 

@@ -283,7 +283,7 @@ fn check_format(bytes: &[u8], source: &str) -> Result<(), InputError> {
 }
 
 /// serde_path_to_error's path as an RFC 6901 JSON pointer.
-fn to_pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn to_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for segment in path.iter() {

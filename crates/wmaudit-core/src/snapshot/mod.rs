@@ -54,6 +54,9 @@ pub enum Part {
     /// in files imported from the AWS CLI: absent without a recorded gap,
     /// the WorkMail-side rules are *not requested*.
     WorkMail,
+    /// The SCPs and RCPs over the account (an organization scan only): never
+    /// in a snapshot, a gap only when the organization file lacks some.
+    OrganizationPolicies,
 }
 
 impl Part {
@@ -88,6 +91,7 @@ impl Part {
             Part::AccountAliases => "account_aliases",
             Part::ServiceLastAccessed => "service_last_accessed",
             Part::WorkMail => "workmail",
+            Part::OrganizationPolicies => "organization_policies",
         }
     }
 }
@@ -280,6 +284,8 @@ impl Snapshot {
             Part::AccountAliases => self.account_aliases.is_some(),
             Part::ServiceLastAccessed => self.service_last_accessed.is_some(),
             Part::WorkMail => self.workmail.is_some(),
+            // Not a snapshot part: the organization file's, judged at scan time.
+            Part::OrganizationPolicies => true,
         }
     }
 

@@ -333,6 +333,7 @@ fn sample_report() -> ScanReport {
         config: ConfigSummary::default(),
         baseline: None,
         display_filter: None,
+        organization: None,
     }
 }
 

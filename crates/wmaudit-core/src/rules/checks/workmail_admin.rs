@@ -185,10 +185,29 @@ impl TypedCheck for PolicyIneffective {
             }
             let name = arn.rsplit('/').next().unwrap_or(arn);
             let how = vias.iter().map(via_label).collect::<Vec<_>>().join(" and ");
+            // What takes them away: the organization's policy by name, when
+            // it is one of them.
+            let mut by_org = lost.clone();
+            by_org.intersect_with(&access.control_blocked);
+            let taker = match (by_org.ones().next(), engine.controls_over(id)) {
+                (Some(a), Some(c)) => {
+                    let blocks = c.explain(a);
+                    let named: Vec<String> = blocks
+                        .iter()
+                        .filter(|b| !b.conditional)
+                        .map(|b| b.describe())
+                        .collect();
+                    let first = named.first().cloned().unwrap_or_else(|| {
+                        blocks.first().map(|b| b.describe()).unwrap_or_default()
+                    });
+                    format!("the organization's control policies ({first})")
+                }
+                _ => "an explicit Deny or a permission boundary".to_owned(),
+            };
             let f = out
                 .about(p)
                 .message(format!(
-                    "{name} is attached to {} {} ({how}), but an explicit Deny or a permission boundary takes away {} of its {} WorkMail actions: {}.",
+                    "{name} is attached to {} {} ({how}), but {taker} takes away {} of its {} WorkMail actions: {}.",
                     p.kind.as_str(),
                     p.name,
                     lost.count_ones(..),

@@ -1,0 +1,229 @@
+//! `wmaudit-organization/1`: what `collect --organization` reads of an AWS
+//! Organization (its tree, its accounts, the SCPs and RCPs attached at each
+//! level), one file beside the per-account snapshots (docs/organizations.md).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The value of the file's `format` field.
+pub const ORGANIZATION_FORMAT: &str = "wmaudit-organization/1";
+
+/// Policy types as Organizations spells them.
+pub const SCP: &str = "SERVICE_CONTROL_POLICY";
+pub const RCP: &str = "RESOURCE_CONTROL_POLICY";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgSnapshot {
+    pub format: String,
+    pub tool_version: String,
+    pub collected_at: Option<String>,
+    pub organization: OrgInfo,
+    pub roots: Vec<OrgNode>,
+    pub organizational_units: Vec<OrgNode>,
+    pub accounts: Vec<OrgAccount>,
+    /// Every SCP and RCP attached anywhere on a collected account's path.
+    pub policies: Vec<OrgPolicy>,
+    /// Accounts that could not be entered or read, and why.
+    pub not_collected: Vec<AccountGap>,
+    /// Calls sent to Organizations and STS by operation (the accounts' own
+    /// calls are in their snapshots).
+    pub api_calls: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgInfo {
+    pub id: String,
+    pub arn: Option<String>,
+    pub management_account_id: String,
+    /// `ALL` or `CONSOLIDATED_BILLING` (no SCPs then).
+    pub feature_set: Option<String>,
+}
+
+/// A root or an OU, with the policies attached to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgNode {
+    pub id: String,
+    pub name: String,
+    /// The parent's id; `None` for a root.
+    pub parent_id: Option<String>,
+    /// Roots only: the policy types enabled (`SERVICE_CONTROL_POLICY`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_types: Option<Vec<String>>,
+    pub attached: Attached,
+}
+
+/// Policy ids attached to a target, by type. `None`: could not be read (the
+/// reason is in `not_read`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attached {
+    pub service_control_policies: Option<Vec<String>>,
+    pub resource_control_policies: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_read: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub status: String,
+    pub parent_id: String,
+    pub attached: Attached,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPolicy {
+    pub id: String,
+    pub name: String,
+    /// [`SCP`] or [`RCP`].
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub aws_managed: bool,
+    pub description: Option<String>,
+    /// The policy document (JSON text as Organizations returns it, or an object).
+    pub document: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountGap {
+    pub account_id: String,
+    pub reason: String,
+}
+
+impl OrgSnapshot {
+    pub fn account(&self, id: &str) -> Option<&OrgAccount> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+
+    /// A root or OU by id.
+    pub fn node(&self, id: &str) -> Option<&OrgNode> {
+        self.roots
+            .iter()
+            .chain(&self.organizational_units)
+            .find(|n| n.id == id)
+    }
+
+    pub fn policy(&self, id: &str) -> Option<&OrgPolicy> {
+        self.policies.iter().find(|p| p.id == id)
+    }
+
+    /// The root and OUs above `account`, root first. Validation guarantees
+    /// the walk ends (every parent exists, no cycle).
+    pub fn path(&self, account: &OrgAccount) -> Vec<&OrgNode> {
+        let mut out = Vec::new();
+        let mut cur = Some(account.parent_id.as_str());
+        while let Some(id) = cur {
+            let Some(node) = self.node(id) else { break };
+            if out.len() > self.roots.len() + self.organizational_units.len() {
+                break;
+            }
+            out.push(node);
+            cur = node.parent_id.as_deref();
+        }
+        out.reverse();
+        out
+    }
+
+    /// `Root/Mail/Prod`: the OU path of an account, for reports.
+    pub fn ou_path(&self, account: &OrgAccount) -> String {
+        self.path(account)
+            .iter()
+            .map(|n| n.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Whether a policy type is enabled in the root above `account` (SCPs
+    /// apply only then, and only with all features).
+    pub fn enabled(&self, account: &OrgAccount, kind: &str) -> bool {
+        let all_features = self
+            .organization
+            .feature_set
+            .as_deref()
+            .is_none_or(|f| f == "ALL");
+        all_features
+            && self.path(account).first().is_some_and(|root| {
+                root.policy_types
+                    .as_ref()
+                    .is_some_and(|t| t.iter().any(|t| t == kind))
+            })
+    }
+}
+
+impl OrgSnapshot {
+    /// Two collections of the same organization as one (the batches of a
+    /// fanned-out scan): roots, OUs and policies must agree where both have
+    /// them; an account may be in one only.
+    pub fn merge(mut self, other: OrgSnapshot) -> Result<OrgSnapshot, String> {
+        if self.organization.id != other.organization.id {
+            return Err(format!(
+                "organizations {} and {} differ: merge the collections of one organization",
+                self.organization.id, other.organization.id
+            ));
+        }
+        fn union<T: Clone + PartialEq>(
+            mine: &mut Vec<T>,
+            theirs: Vec<T>,
+            id: impl Fn(&T) -> &str,
+            what: &str,
+        ) -> Result<(), String> {
+            for t in theirs {
+                match mine.iter().find(|m| id(m) == id(&t)) {
+                    Some(m) if *m == t => {}
+                    Some(_) => {
+                        return Err(format!(
+                            "{what} {} differs between the two (collected at different times? \
+                             collect the batches in one run)",
+                            id(&t)
+                        ));
+                    }
+                    None => mine.push(t),
+                }
+            }
+            Ok(())
+        }
+        union(&mut self.roots, other.roots, |n| &n.id, "root")?;
+        union(
+            &mut self.organizational_units,
+            other.organizational_units,
+            |n| &n.id,
+            "OU",
+        )?;
+        union(&mut self.policies, other.policies, |p| &p.id, "policy")?;
+        for a in other.accounts {
+            if self.account(&a.id).is_some() {
+                return Err(format!("account {} is in both: each account once", a.id));
+            }
+            self.accounts.push(a);
+        }
+        self.not_collected.extend(other.not_collected);
+        for (op, n) in other.api_calls {
+            *self.api_calls.entry(op).or_default() += n;
+        }
+        self.collected_at = match (self.collected_at, other.collected_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.sort();
+        Ok(self)
+    }
+
+    /// Lists in id order: the same organization always writes the same bytes.
+    pub fn sort(&mut self) {
+        self.roots.sort_by(|a, b| a.id.cmp(&b.id));
+        self.organizational_units.sort_by(|a, b| a.id.cmp(&b.id));
+        self.accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        self.policies.sort_by(|a, b| a.id.cmp(&b.id));
+        self.not_collected.sort();
+        self.not_collected.dedup();
+    }
+}

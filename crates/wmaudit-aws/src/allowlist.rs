@@ -240,7 +240,10 @@ mod tests {
     fn allowlist_is_read_only_by_name() {
         for op in ALLOWED_OPERATIONS {
             let (svc, name) = op.split_once(':').unwrap();
-            assert!(matches!(svc, "iam" | "sts" | "workmail" | "organizations"), "{op}");
+            assert!(
+                matches!(svc, "iam" | "sts" | "workmail" | "organizations"),
+                "{op}"
+            );
             assert!(
                 name.starts_with("Get")
                     || name.starts_with("List")

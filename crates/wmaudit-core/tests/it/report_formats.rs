@@ -390,8 +390,13 @@ fn validator(schema: &Value) -> Validator {
 static SARIF_SCHEMA: LazyLock<Validator> =
     LazyLock::new(|| validator(&load("tests/schemas/sarif-2.1.0.json")));
 
+/// One account's object (`wmaudit-report/1`, an item of `accounts`).
 static REPORT_SCHEMA: LazyLock<Validator> =
     LazyLock::new(|| validator(&load("docs/wmaudit-report-v1.schema.json")));
+
+/// The document of a run (`wmaudit-report/2`).
+static DOCUMENT_SCHEMA: LazyLock<Validator> =
+    LazyLock::new(|| validator(&load("docs/wmaudit-report-v2.schema.json")));
 
 /// The published schema allows unknown properties (additive changes); this
 /// strict copy does not, so a field added to the output without being
@@ -409,10 +414,24 @@ static STRICT_REPORT_SCHEMA: LazyLock<Validator> = LazyLock::new(|| {
             _ => {}
         }
     }
-    let mut s = load("docs/wmaudit-report-v1.schema.json");
+    let mut s = load("docs/wmaudit-report-v2.schema.json");
     close(&mut s);
     validator(&s)
 });
+
+/// The v2 schema's account is the v1 schema, word for word: they cannot drift.
+#[test]
+fn the_document_schema_embeds_the_account_schema() {
+    let v1 = load("docs/wmaudit-report-v1.schema.json");
+    let v2 = load("docs/wmaudit-report-v2.schema.json");
+    for (k, v) in v1["$defs"].as_object().unwrap() {
+        assert_eq!(&v2["$defs"][k], v, "$defs/{k}");
+    }
+    let account = &v2["$defs"]["account"];
+    for k in ["type", "required", "properties"] {
+        assert_eq!(account[k], v1[k], "{k}");
+    }
+}
 
 fn assert_valid(v: &Validator, doc: &Value, what: &str) {
     let errors: Vec<String> = v
@@ -556,12 +575,20 @@ fn several_accounts_render_as_one_document() {
         assert!(out.ends_with('\n') && !out.ends_with("\n\n"), "{f}");
     }
     let json = parse(&report::render_all(Format::Json, &both, &PLAIN));
-    let items = json.as_array().expect("several accounts: an array");
+    assert_valid(&STRICT_REPORT_SCHEMA, &json, "two accounts");
+    let items = json["accounts"].as_array().expect("accounts: an array");
     assert_eq!(items.len(), 2);
-    for item in items {
-        assert_valid(&STRICT_REPORT_SCHEMA, item, "array item");
-    }
-    assert_eq!(report::render_all(Format::Json, &[], &PLAIN), "[]\n");
+    assert_eq!(json["overview"].as_array().unwrap().len(), 2);
+    // One account is an array of one: the shape never changes with the count.
+    let one = parse(&report::render_all(
+        Format::Json,
+        std::slice::from_ref(&a),
+        &PLAIN,
+    ));
+    assert_eq!(one["accounts"].as_array().unwrap().len(), 1);
+    let none = parse(&report::render_all(Format::Json, &[], &PLAIN));
+    assert_eq!(none["accounts"], serde_json::json!([]));
+    assert_valid(&STRICT_REPORT_SCHEMA, &none, "no accounts");
     let sarif = parse(&report::render_all(Format::Sarif, &both, &PLAIN));
     assert_valid(&SARIF_SCHEMA, &sarif, "two accounts");
     assert_github_rules(&sarif);
@@ -577,14 +604,30 @@ fn several_accounts_render_as_one_document() {
 fn json_validates_against_its_schema() {
     for (name, r) in [("sample", sample_report()), ("empty", empty_report())] {
         let doc = parse(&report::render(Format::Json, &r, &PLAIN));
-        assert_valid(&REPORT_SCHEMA, &doc, name);
+        assert_valid(&DOCUMENT_SCHEMA, &doc, name);
         assert_valid(&STRICT_REPORT_SCHEMA, &doc, name);
+        let account = parse(&report::json::render(&r));
+        assert_valid(&REPORT_SCHEMA, &account, name);
+        assert_eq!(doc["accounts"][0], account, "{name}");
     }
 }
 
 #[test]
 fn json_schema_rejects_what_it_should() {
-    let doc = parse(&report::render(Format::Json, &sample_report(), &PLAIN));
+    let whole = parse(&report::render(Format::Json, &sample_report(), &PLAIN));
+    let mut bad = whole.clone();
+    bad["accounts"] = serde_json::json!({});
+    assert!(
+        !DOCUMENT_SCHEMA.is_valid(&bad),
+        "accounts is always an array"
+    );
+    let mut bad = whole.clone();
+    bad["schema"] = "wmaudit-report/1".into();
+    assert!(!DOCUMENT_SCHEMA.is_valid(&bad));
+    let mut bad = whole;
+    bad["accounts"][0]["findings"][0]["severity"] = "urgent".into();
+    assert!(!DOCUMENT_SCHEMA.is_valid(&bad), "accounts are checked");
+    let doc = parse(&report::json::render(&sample_report()));
     let mut bad = doc.clone();
     bad["schema"] = "wmaudit-report/2".into();
     assert!(!REPORT_SCHEMA.is_valid(&bad));
@@ -603,7 +646,11 @@ fn json_schema_rejects_what_it_should() {
 #[test]
 fn json_content() {
     let r = sample_report();
-    let text = report::render(Format::Json, &r, &PLAIN);
+    let whole = report::render(Format::Json, &r, &PLAIN);
+    assert!(
+        whole.starts_with("{\n  \"schema\": \"wmaudit-report/2\",\n  \"tool\": {\n    \"name\"")
+    );
+    let text = report::json::render(&r);
     assert!(
         text.starts_with("{\n  \"schema\": \"wmaudit-report/1\",\n  \"tool\": {\n    \"name\"")
     );
@@ -626,6 +673,7 @@ fn json_content() {
             "configuration",
             "baseline",
             "workmail",
+            "organization",
             "coverage",
             "findings",
             "principals",
@@ -717,7 +765,7 @@ fn json_content() {
 fn json_round_trips_through_the_wire_types() {
     use wmaudit_core::report::json::v1;
     let scan = sample_report();
-    let text = report::render(Format::Json, &scan, &PLAIN);
+    let text = report::json::render(&scan);
     let back: v1::Report = serde_json::from_str(&text).expect("v1 deserializes its own output");
     assert_eq!(back, v1::Report::from_scan(&scan));
     // And the value read back writes the same bytes: one model both ways.
@@ -1341,7 +1389,8 @@ fn baselines_are_read_with_the_report_model() {
     use wmaudit_core::scan::load_baseline;
     let dir = tempfile::tempdir().unwrap();
     let scan = sample_report();
-    let text = report::render(Format::Json, &scan, &PLAIN);
+    // One account's object and arrays of them (wmaudit-report/1 files) ...
+    let text = report::json::render(&scan);
     let fingerprints: std::collections::BTreeSet<String> = scan
         .findings
         .iter()
@@ -1353,6 +1402,10 @@ fn baselines_are_read_with_the_report_model() {
     let many = dir.path().join("many.json");
     std::fs::write(&many, format!("[{text}, {text}]")).unwrap();
     assert_eq!(load_baseline(&many).unwrap().fingerprints(), fingerprints);
+    // ... and the current document.
+    let doc = dir.path().join("doc.json");
+    std::fs::write(&doc, report::render(Format::Json, &scan, &PLAIN)).unwrap();
+    assert_eq!(load_baseline(&doc).unwrap().fingerprints(), fingerprints);
 
     let refuse = |name: &str, body: String, says: &str| {
         let path = dir.path().join(name);

@@ -24,6 +24,11 @@ struct Row<'a> {
     denies: Vec<HitView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     boundary: Option<BoundaryView<'a>>,
+    /// The organization's SCPs and RCPs that bound it, in words and as data.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    organization: Vec<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    controls: &'a [wmaudit_core::eval::controls::ControlBlock],
 }
 
 /// A statement hit with its policy named (internal ids mean nothing outside).
@@ -152,7 +157,12 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
     // administrators decide the designation shown.
     let (rules, config) = crate::cli::load_rules(&args.rules)?;
     let admins = &config.administrators;
-    let snapshots = input::load(&args.input)?;
+    // With the organization file among the inputs, its SCPs and RCPs bound
+    // the account as in `scan`.
+    let input::Loaded {
+        snapshots,
+        organization,
+    } = input::load_run(&args.input)?;
     let catalog = Catalog::builtin();
     let wanted = action_filter(catalog, &args.action)?;
     let mut views = Vec::new();
@@ -160,7 +170,10 @@ pub fn run(args: &ExplainArgs) -> Result<u8> {
     let mut role_maps = Vec::new();
     for s in &snapshots {
         if let Some(account) = &s.account {
-            engines.push(Engine::new(catalog, account));
+            let controls = organization
+                .as_ref()
+                .and_then(|o| o.controls(&s.account_id().unwrap_or_default()));
+            engines.push(Engine::with_controls(catalog, account, controls.as_ref()));
             role_maps.push(
                 account
                     .roles
@@ -290,6 +303,11 @@ fn reasons(engine: &Engine<'_>, e: &Explanation) -> Vec<String> {
         }
     }
     out.extend(e.limits().into_iter().map(|l| format!("limit: {l}")));
+    out.extend(
+        e.controls
+            .iter()
+            .map(|c| format!("organization: {}", c.describe())),
+    );
     out.extend(e.note.map(str::to_owned));
     out
 }
@@ -430,6 +448,8 @@ fn view<'a>(
                         allows: hits(&b.allows),
                         denies: hits(&b.denies),
                     }),
+                    organization: e.controls.iter().map(|c| c.describe()).collect(),
+                    controls: &e.controls,
                 }
             })
             .collect(),

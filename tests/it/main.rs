@@ -14,6 +14,7 @@ mod determinism;
 mod failing_aws;
 mod hostile_input;
 mod last_accessed;
+mod org_faults;
 mod org_moto;
 mod secrets;
 mod workmail_collect;

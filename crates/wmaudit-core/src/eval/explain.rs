@@ -75,9 +75,7 @@ impl Explanation {
         {
             out.push("the permission boundary allows it only in part".to_owned());
         }
-        for c in &self.controls {
-            out.push(c.describe());
-        }
+
         out.sort();
         out.dedup();
         out

@@ -131,7 +131,18 @@ impl<'c> Engine<'c> {
         let mut compiler = Compiler::new(catalog).in_partition(&partition_of(account));
         let controls = controls.map(|c| controls::Controls::build(c, &mut compiler));
         let (mut policies, builtin_fallbacks) = PolicyTable::build(account, &mut compiler);
-        let principals = principals::build(account, &mut policies, &mut compiler);
+        let mut principals = principals::build(account, &mut policies, &mut compiler);
+        // Control policies known only in part: every principal they bound is
+        // known only in part, and the runner makes its checks *not evaluated*.
+        if let Some(c) = controls.as_ref().filter(|c| !c.problems.is_empty()) {
+            let why = format!(
+                "the organization's control policies over it are known only in part: {}",
+                c.problems.join("; ")
+            );
+            for p in principals.iter_mut().filter(|p| c.applies_to(p)) {
+                p.problems.push(why.clone());
+            }
+        }
         // Each group's policies, unioned once for all its members.
         let group_aggregates: Vec<Option<Aggregate>> = principals
             .iter()

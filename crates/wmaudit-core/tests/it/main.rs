@@ -17,5 +17,6 @@ mod fuzz_regressions;
 mod generated;
 mod import;
 mod module_graph;
+mod organization;
 mod report_formats;
 mod rules;

@@ -471,6 +471,103 @@ fn scans_an_organization_under_its_scps() {
     };
     assert_eq!(fingerprints(&again), fingerprints(&doc));
 
+    // explain, with the organization file beside the account's snapshot,
+    // says which SCP takes the action away.
+    let snap = format!("org/{}.json", org.account("mail-prod"));
+    let out = run(
+        &url,
+        &mc,
+        dir.path(),
+        &[
+            "explain",
+            "exporter",
+            "--snapshot",
+            &snap,
+            "--snapshot",
+            "org/organization.json",
+            "--action",
+            "workmail:StartMailboxExportJob",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let action = &explained[0]["actions"][0];
+    assert_eq!(action["decision"], "denied");
+    assert_eq!(
+        action["organization"][0],
+        format!(
+            "denied by SCP {} (DenyMailExport) attached to OU Mail ({}), statement NoExport",
+            org.deny_policy, org.mail_ou
+        )
+    );
+    assert_eq!(action["controls"][0]["policy_name"], "DenyMailExport");
+
+    // Fanned out: two batches collected apart, merged into one report with
+    // the same findings; a batch given twice is refused.
+    let ids: Vec<&str> = org.accounts.iter().map(|(_, id)| id.as_str()).collect();
+    let (first_half, second_half) = ids.split_at(3);
+    for (batch, list) in [("b1", first_half), ("b2", second_half)] {
+        let list = list.join(",");
+        let out = run(
+            &url,
+            &mc,
+            dir.path(),
+            &[
+                "collect",
+                "--organization",
+                "--member-role",
+                MEMBER_ROLE,
+                "--no-workmail",
+                "--accounts",
+                &list,
+                "-o",
+                batch,
+                "--quiet",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = run(
+        &url,
+        &mc,
+        dir.path(),
+        &[
+            "merge",
+            "b1",
+            "b2",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--allow-incomplete",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(fingerprints(&merged), fingerprints(&doc));
+    assert_eq!(merged["organization"]["id"], org.id.as_str());
+    let out = run(&url, &mc, dir.path(), &["merge", "b1", "b1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is in both"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // Only some accounts; an account the organization does not have is a
     // usage error.
     let only = format!("{},{}", org.account("plain"), org.account("mail-dev"));

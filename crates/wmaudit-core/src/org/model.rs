@@ -99,6 +99,42 @@ pub struct AccountGap {
     pub reason: String,
 }
 
+impl Attached {
+    /// Takes the other's lists where this one has none (one batch read a
+    /// level the other did not need, or could not read); the name of the
+    /// list on which both have different values is the error.
+    fn merge(&mut self, other: &mut Attached) -> Result<(), &'static str> {
+        for (mine, theirs, name) in [
+            (
+                &mut self.service_control_policies,
+                &mut other.service_control_policies,
+                "SCPs",
+            ),
+            (
+                &mut self.resource_control_policies,
+                &mut other.resource_control_policies,
+                "RCPs",
+            ),
+        ] {
+            match (mine.as_ref(), theirs.as_ref()) {
+                (Some(a), Some(b)) if a != b => return Err(name),
+                (None, Some(_)) => *mine = theirs.take(),
+                _ => {}
+            }
+        }
+        for r in other.not_read.drain(..) {
+            if !self.not_read.contains(&r) {
+                self.not_read.push(r);
+            }
+        }
+        // A reason stays only while a list is still unknown.
+        if self.service_control_policies.is_some() && self.resource_control_policies.is_some() {
+            self.not_read.clear();
+        }
+        Ok(())
+    }
+}
+
 impl OrgSnapshot {
     pub fn account(&self, id: &str) -> Option<&OrgAccount> {
         self.accounts.iter().find(|a| a.id == id)
@@ -191,11 +227,40 @@ impl OrgSnapshot {
             }
             Ok(())
         }
-        union(&mut self.roots, other.roots, |n| &n.id, "root")?;
-        union(
+        // A batch reads the policies of the levels above its own accounts
+        // only: a level's lists may be in one batch and not read (not needed,
+        // no reason given) in the other.
+        fn nodes(mine: &mut Vec<OrgNode>, theirs: Vec<OrgNode>, what: &str) -> Result<(), String> {
+            for t in theirs {
+                let Some(m) = mine.iter_mut().find(|m| m.id == t.id) else {
+                    mine.push(t);
+                    continue;
+                };
+                let mut t = t;
+                if m.name != t.name
+                    || m.parent_id != t.parent_id
+                    || m.policy_types != t.policy_types
+                {
+                    return Err(format!(
+                        "{what} {} differs between the two (collected at different times? \
+                         collect the batches in one run)",
+                        t.id
+                    ));
+                }
+                m.attached.merge(&mut t.attached).map_err(|list| {
+                    format!(
+                        "the {list} attached to {what} {} differ between the two (collected at \
+                         different times? collect the batches in one run)",
+                        t.id
+                    )
+                })?;
+            }
+            Ok(())
+        }
+        nodes(&mut self.roots, other.roots, "root")?;
+        nodes(
             &mut self.organizational_units,
             other.organizational_units,
-            |n| &n.id,
             "OU",
         )?;
         union(&mut self.policies, other.policies, |p| &p.id, "policy")?;

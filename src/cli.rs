@@ -290,6 +290,18 @@ fn cmd_scan(args: ScanArgs, loaded: crate::input::Loaded) -> Result<u8> {
         organization,
     } = loaded;
     timings.mark("load");
+    if args.sarif_dir.is_some() {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &snapshots {
+            let id = s.account_id().unwrap_or_default();
+            if !seen.insert(id.clone()) {
+                return Err(UsageError(format!(
+                    "account {id} is given twice; --sarif-dir writes one file per account"
+                ))
+                .into());
+            }
+        }
+    }
     // GitHub takes at most 20 runs per SARIF file.
     let accounts = snapshots.len();
     if accounts > wmaudit_core::report::sarif::GITHUB_MAX_RUNS
@@ -503,16 +515,6 @@ fn write_report(
 /// `--sarif-dir DIR`: `DIR/ACCOUNT_ID.sarif`, one run each (category
 /// `wmaudit/ACCOUNT_ID`), so each account is its own upload.
 fn write_sarif_dir(dir: &Path, reports: &[ScanReport], max_results: usize) -> Result<()> {
-    let mut seen = std::collections::BTreeSet::new();
-    for r in reports {
-        if !seen.insert(r.meta.account_id.as_str()) {
-            return Err(UsageError(format!(
-                "account {} is given twice; --sarif-dir writes one file per account",
-                r.meta.account_id
-            ))
-            .into());
-        }
-    }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for r in reports {
         let path = dir.join(format!("{}.sarif", r.meta.account_id));

@@ -1669,3 +1669,78 @@ fn export_history_is_merged_across_two_snapshots() {
         "{err}"
     );
 }
+
+/// Many accounts: GitHub takes 20 runs per SARIF file, so `--sarif` with
+/// more is a usage error pointing to `--sarif-dir`, which writes one file
+/// per account; a directory of snapshots is read whole; the Markdown
+/// overview stays within GitHub's comment limit however many accounts.
+#[test]
+fn many_accounts_get_one_sarif_file_each_and_an_overview() {
+    let dir = tempfile::tempdir().unwrap();
+    let snaps = dir.path().join("snaps");
+    std::fs::create_dir(&snaps).unwrap();
+    let legacy = std::fs::read_to_string(root().join("data/demo/legacy.json")).unwrap();
+    for i in 0..25 {
+        let id = format!("4444555500{i:02}");
+        std::fs::write(
+            snaps.join(format!("{id}.json")),
+            legacy.replace("444455556666", &id),
+        )
+        .unwrap();
+    }
+    let snaps_arg = snaps.display().to_string();
+    let (code, _, err) = run(&["scan", "--snapshot", &snaps_arg, "--format", "sarif"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("25 accounts in one SARIF file") && err.contains("--sarif-dir"),
+        "{err}"
+    );
+    let sarif_dir = dir.path().join("sarif");
+    let out = wmaudit()
+        .args([
+            "scan",
+            "--snapshot",
+            &snaps_arg,
+            "--sarif-dir",
+            &sarif_dir.display().to_string(),
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("## wmaudit: overview\n\n25 account(s): 25 failing"),
+        "{md}"
+    );
+    assert!(md.len() <= 60_000);
+    let files: Vec<_> = std::fs::read_dir(&sarif_dir).unwrap().collect();
+    assert_eq!(files.len(), 25);
+    let one: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sarif_dir.join("444455550007.sarif")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(one["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        one["runs"][0]["automationDetails"]["id"],
+        "wmaudit/444455550007/"
+    );
+    // The same account twice: --sarif-dir cannot name two files alike.
+    let twice = snaps.join("444455550000.json").display().to_string();
+    let (code, _, err) = run(&[
+        "scan",
+        "--snapshot",
+        &twice,
+        "--snapshot",
+        &twice,
+        "--sarif-dir",
+        &sarif_dir.display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("given twice"), "{err}");
+    // merge refuses it too, naming both files.
+    let (code, _, err) = run(&["merge", &twice, &twice]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is in both"), "{err}");
+}

@@ -760,10 +760,31 @@ fn a_clean_account_imported_from_files_passes_the_gate() {
 /// dropped (2026-09-16); and SARIF's informationUri pointed at a made-up home.
 #[test]
 fn the_github_workflow_and_sarif_are_current() {
-    for file in ["examples/github/wmaudit.yml", "README.md"] {
+    let files = [
+        "examples/github/wmaudit.yml",
+        "examples/github/wmaudit-organization.yml",
+        "README.md",
+    ];
+    for file in files {
         let text = std::fs::read_to_string(root().join(file)).unwrap();
         assert!(text.contains("upload-sarif@v4"), "{file}");
         assert!(!text.contains("upload-sarif@v3"), "{file}");
+    }
+    // Every option the examples give wmaudit exists (cargo's own aside).
+    let mut help = String::new();
+    for cmd in ["scan", "collect", "merge", "explain"] {
+        help.push_str(&run(&[cmd, "--help"]).1);
+    }
+    let flag = regex::Regex::new(r"(^|\s)(--[a-z][a-z-]+)").unwrap();
+    for file in &files[..2] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        for c in flag.captures_iter(&text) {
+            let f = &c[2];
+            if ["--locked", "--git", "--tag"].contains(&f) {
+                continue;
+            }
+            assert!(help.contains(f), "{file}: wmaudit has no option {f}");
+        }
     }
     let sarif = std::fs::read_to_string(root().join("sample-reports/demo.sarif")).unwrap();
     assert!(!sarif.contains("informationUri"), "no made-up project home");

@@ -324,8 +324,9 @@ pub(crate) fn gate_verdict(gate: &Gate) -> GateText {
 
 /// What no scan of wmaudit looks at, said in every human report so that a
 /// pass is read for what it is.
-pub const SCOPE_LIMITS: &str = "identity policies and permission boundaries only: AWS \
-    Organizations SCPs and RCPs, resource-based policies and session policies are not read, and \
+pub const SCOPE_LIMITS: &str = "identity policies and permission boundaries, and AWS \
+    Organizations SCPs and RCPs only when the organization is read (--organization or its \
+    organization.json): resource-based policies and session policies are not read, and \
     condition values other than MFA and workmail:ImpersonationRoleId are not evaluated (a conditional grant is reported as limited)";
 
 /// The gate's verdict in one line, as the table and Markdown print it (the

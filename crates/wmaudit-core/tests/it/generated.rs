@@ -88,23 +88,35 @@ fn generated_files_are_up_to_date() {
 fn readme_policy_is_the_shipped_policy() {
     let root = Path::new(crate::REPO);
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let start = readme
-        .find("## The auditor's IAM policy")
-        .expect("README has the auditor policy section");
-    let block = readme[start..]
-        .split("```json\n")
-        .nth(1)
-        .and_then(|b| b.split("\n```").next())
-        .expect("a json block in that section");
-    let in_readme: serde_json::Value = serde_json::from_str(block).unwrap();
-    let file: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("policy/wmaudit-auditor-policy.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        in_readme, file,
-        "README's policy and policy/wmaudit-auditor-policy.json differ"
-    );
+    // Each section's first JSON block is the file, word for word.
+    for (heading, file) in [
+        (
+            "## The auditor's IAM policy",
+            "policy/wmaudit-auditor-policy.json",
+        ),
+        (
+            "### For an organization scan",
+            "policy/wmaudit-organization-policy.json",
+        ),
+        (
+            "StackSets\nwith service-managed",
+            "policy/wmaudit-member-trust-policy.json",
+        ),
+    ] {
+        let heading = heading.replace("\\n", "\n");
+        let start = readme
+            .find(&heading)
+            .unwrap_or_else(|| panic!("README has {heading:?}"));
+        let block = readme[start..]
+            .split("```json\n")
+            .nth(1)
+            .and_then(|b| b.split("\n```").next())
+            .expect("a json block in that section");
+        let in_readme: serde_json::Value = serde_json::from_str(block).unwrap();
+        let shipped: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join(file)).unwrap()).unwrap();
+        assert_eq!(in_readme, shipped, "README's policy and {file} differ");
+    }
 }
 
 #[test]

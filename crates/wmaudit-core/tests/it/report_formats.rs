@@ -1598,7 +1598,8 @@ fn every_format_states_the_scope_limits() {
     // Letters only: the table wraps the sentence inside its box.
     let squash = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
     let want = squash(
-        "AWS Organizations SCPs and RCPs, resource-based policies and session policies are not read",
+        "SCPs and RCPs only when the organization is read (--organization or its \
+         organization.json): resource-based policies and session policies are not read",
     );
     let r = sample_report();
     for format in Format::ALL {

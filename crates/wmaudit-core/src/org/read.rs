@@ -158,7 +158,13 @@ fn validate(org: &OrgSnapshot, source: &str) -> Result<(), InputError> {
                 second: Box::new(at(format!("/policies/{i}/id"))),
             });
         }
-        if let Err(e) = crate::eval::parse_raw(&p.document) {
+        // Parsed as the engine parses it (JSON text or an object), below it:
+        // the organization file is read before any evaluation.
+        let parsed = match &p.document {
+            serde_json::Value::String(text) => crate::policy::PolicyDocument::parse(text),
+            other => crate::policy::PolicyDocument::from_value(other),
+        };
+        if let Err(e) = parsed {
             return bad(
                 format!("/policies/{i}/document"),
                 "a policy document",

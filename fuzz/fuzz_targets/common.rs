@@ -118,6 +118,44 @@ pub fn snapshot(data: &[u8]) {
     scan_and_render(&snapshot);
 }
 
+/// Bytes as a `wmaudit-organization/1` file: refused or read; a file read
+/// writes and reads back unchanged (in its sorted order), and bounds the
+/// demo's accounts in a scan that renders in every format.
+pub fn organization(data: &[u8]) {
+    let Ok(org) = wmaudit_core::org::parse_organization(data, "fuzz.json") else {
+        return;
+    };
+    let mut sorted = org.clone();
+    sorted.sort();
+    let text = serde_json::to_string(&sorted).expect("an organization serializes");
+    match wmaudit_core::org::parse_organization(text.as_bytes(), "round-trip") {
+        Ok(back) => assert_eq!(back, sorted, "organization changed on a round trip"),
+        Err(e) => panic!("a written organization does not read back: {e}"),
+    }
+    let config = Config::default();
+    let opts = ScanOptions {
+        as_of: Some(datetime!(2026-06-01 00:00 UTC)),
+        organization: Some(&org),
+        ..ScanOptions::new(rules(), &config)
+    };
+    let Ok(snapshots) = wmaudit_core::demo::snapshots() else {
+        panic!("the demo loads");
+    };
+    let reports: Vec<_> = snapshots.iter().map(|s| scan(s, &opts)).collect();
+    let set = wmaudit_core::report::ReportSet {
+        reports: &reports,
+        organization: Some(&org),
+        allow_incomplete: false,
+    };
+    assert!(matches!(set.verdict().exit_code(), 0 | 1 | 3));
+    for format in Format::ALL {
+        let text = wmaudit_core::report::render_set(format, &set, &RenderOptions::default());
+        if format == Format::Json {
+            assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+        }
+    }
+}
+
 /// UTF-8 text as a rule file and as `wmaudit.toml`.
 pub fn rules_config(data: &[u8]) {
     // Rule and config files are read as UTF-8 text.

@@ -79,7 +79,9 @@ fn hostile_shapes_do_not_panic() {
 mod import_targets {
     use std::path::Path;
 
-    use super::common::{account_extras, auth_details, credential_report, rules_config, snapshot};
+    use super::common::{
+        account_extras, auth_details, credential_report, organization, rules_config, snapshot,
+    };
 
     /// Every file in `fuzz/<relative>` (if the directory exists) through `run`.
     fn replay(relative: &str, run: fn(&[u8])) -> usize {
@@ -105,6 +107,7 @@ mod import_targets {
             ("snapshot", snapshot),
             ("rules_config", rules_config),
             ("account_extras", account_extras),
+            ("organization", organization),
         ] {
             let n = replay(&format!("corpus/{target}"), run);
             assert!(n >= 3, "{target}: only {n} seeds");

@@ -310,3 +310,20 @@ fn an_unlisted_level_is_a_problem_and_merges_are_checked() {
     other.organization.id = "o-other".into();
     assert!(a.merge(other).unwrap_err().contains("differ"));
 }
+
+/// The fuzz target's seeds are organizations it accepts (a seed refused at
+/// once would fuzz nothing but the reader's first check).
+#[test]
+fn the_fuzz_seeds_are_read() {
+    let dir = std::path::Path::new(crate::REPO).join("fuzz/corpus/organization");
+    let mut n = 0;
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let org = parse_organization(&bytes, &path.display().to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(org.controls("111122223333").is_some());
+        n += 1;
+    }
+    assert!(n >= 3);
+}

@@ -13,7 +13,6 @@ time (user+sys of the child, from os.wait4) and moto's CPU time over the same ru
 (from /proc/PID/stat), as Markdown. Runs with the moto venv's python (boto3).
 """
 import argparse
-import base64
 import collections
 import json
 import os
@@ -21,7 +20,6 @@ import random
 import subprocess
 import sys
 import time
-import urllib.parse
 import urllib.request
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -99,26 +97,18 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def operation(entry):
-    """(service, operation) of one recorded request (as scripts/bench-live.py reads them)."""
-    h = {k.lower(): v for k, v in entry.get("headers", {}).items()}
-    service = "?"
-    auth = h.get("authorization", "")
-    if "Credential=" in auth:  # .../date/region/service/aws4_request
-        parts = auth.split("Credential=")[1].split(",")[0].split("/")
-        if len(parts) >= 4:
-            service = parts[-2]
-    if "x-amz-target" in h:  # JSON protocol
-        return service, h["x-amz-target"].split(".")[-1]
-    body = entry.get("body") or ""
-    if entry.get("body_encoded"):
-        body = base64.b64decode(body).decode("utf-8", "replace")
-    query = urllib.parse.urlsplit(entry.get("url", "")).query
-    for text in (body, query):
-        action = urllib.parse.parse_qs(text).get("Action")
-        if action:
-            return service, action[0]
-    return service, f"{entry.get('method')} {urllib.parse.urlsplit(entry.get('url', '')).path}"
+def _bench_live():
+    """scripts/bench-live.py, for its reading of moto's recorder (one definition)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-live.py")
+    spec = importlib.util.spec_from_file_location("bench_live", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+operation = _bench_live().operation
 
 
 def measure(url, wmaudit, management_creds, n, moto_pid):

@@ -36,31 +36,39 @@ fn org_policy() -> Value {
     serde_json::from_str(ORG_POLICY).expect("the policy file is JSON")
 }
 
-fn engine_for(catalog: &Catalog) -> Engine<'_> {
-    let account = Account {
+/// An account of one user holding these inline policies.
+fn account_of(name: &str, policies: Vec<(&str, Value)>) -> Account {
+    Account {
         users: vec![User {
-            name: "auditor".into(),
-            arn: "arn:aws:iam::111122223333:user/auditor".into(),
+            name: name.into(),
+            arn: format!("arn:aws:iam::111122223333:user/{name}"),
             id: String::new(),
             path: "/".into(),
             create_date: None,
             groups: vec![],
-            inline_policies: vec![
-                InlinePolicy {
-                    name: "wmaudit-auditor".into(),
-                    document: policy(),
-                },
-                InlinePolicy {
-                    name: "wmaudit-organization".into(),
-                    document: org_policy(),
-                },
-            ],
+            inline_policies: policies
+                .into_iter()
+                .map(|(n, document)| InlinePolicy {
+                    name: n.into(),
+                    document,
+                })
+                .collect(),
             attached_policies: vec![],
             permissions_boundary: None,
             tags: vec![],
         }],
         ..Account::default()
-    };
+    }
+}
+
+fn engine_for(catalog: &Catalog) -> Engine<'_> {
+    let account = account_of(
+        "auditor",
+        vec![
+            ("wmaudit-auditor", policy()),
+            ("wmaudit-organization", org_policy()),
+        ],
+    );
     Engine::new(catalog, &account)
 }
 
@@ -167,24 +175,7 @@ fn engine_allows_the_scoped_assume_role() {
 #[test]
 fn the_organization_policies_are_least_privilege() {
     let catalog = Catalog::builtin();
-    let account = Account {
-        users: vec![User {
-            name: "manager".into(),
-            arn: "arn:aws:iam::111122223333:user/manager".into(),
-            id: String::new(),
-            path: "/".into(),
-            create_date: None,
-            groups: vec![],
-            inline_policies: vec![InlinePolicy {
-                name: "wmaudit-organization".into(),
-                document: org_policy(),
-            }],
-            attached_policies: vec![],
-            permissions_boundary: None,
-            tags: vec![],
-        }],
-        ..Account::default()
-    };
+    let account = account_of("manager", vec![("wmaudit-organization", org_policy())]);
     let engine = Engine::new(catalog, &account);
     let access = engine.access(engine.find("manager")[0]);
     let mut granted: Vec<&str> = access

@@ -315,16 +315,20 @@ fn scans_an_organization_under_its_scps() {
     let org = rt.block_on(build(&url, &management));
     let mc = rt.block_on(into_account(&url, &management));
     let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        &url,
-        &mc,
-        dir.path(),
-        &[
-            "scan",
+    let org_run = |cmd: &str, extra: &[&str]| {
+        let mut args = vec![
+            cmd,
             "--organization",
             "--member-role",
             MEMBER_ROLE,
             "--no-workmail",
+        ];
+        args.extend_from_slice(extra);
+        run(&url, &mc, dir.path(), &args)
+    };
+    let out = org_run(
+        "scan",
+        &[
             "--concurrency",
             "3",
             "--fail-on",
@@ -417,21 +421,7 @@ fn scans_an_organization_under_its_scps() {
     assert!(md.contains("| Root/Mail/Prod |"), "{md}");
 
     // Collected to a directory, then scanned offline: the same findings.
-    let out = run(
-        &url,
-        &mc,
-        dir.path(),
-        &[
-            "collect",
-            "--organization",
-            "--member-role",
-            MEMBER_ROLE,
-            "--no-workmail",
-            "-o",
-            "org",
-            "--quiet",
-        ],
-    );
+    let out = org_run("collect", &["-o", "org", "--quiet"]);
     assert!(
         out.status.success(),
         "{}",
@@ -514,23 +504,7 @@ fn scans_an_organization_under_its_scps() {
     let (first_half, second_half) = ids.split_at(3);
     for (batch, list) in [("b1", first_half), ("b2", second_half)] {
         let list = list.join(",");
-        let out = run(
-            &url,
-            &mc,
-            dir.path(),
-            &[
-                "collect",
-                "--organization",
-                "--member-role",
-                MEMBER_ROLE,
-                "--no-workmail",
-                "--accounts",
-                &list,
-                "-o",
-                batch,
-                "--quiet",
-            ],
-        );
+        let out = org_run("collect", &["--accounts", &list, "-o", batch, "--quiet"]);
         assert!(
             out.status.success(),
             "{}",
@@ -571,40 +545,13 @@ fn scans_an_organization_under_its_scps() {
     // Only some accounts; an account the organization does not have is a
     // usage error.
     let only = format!("{},{}", org.account("plain"), org.account("mail-dev"));
-    let out = run(
-        &url,
-        &mc,
-        dir.path(),
-        &[
-            "scan",
-            "--organization",
-            "--member-role",
-            MEMBER_ROLE,
-            "--no-workmail",
-            "--accounts",
-            &only,
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ],
+    let out = org_run(
+        "scan",
+        &["--accounts", &only, "--format", "json", "--fail-on", "none"],
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["accounts"].as_array().unwrap().len(), 2);
-    let out = run(
-        &url,
-        &mc,
-        dir.path(),
-        &[
-            "scan",
-            "--organization",
-            "--member-role",
-            MEMBER_ROLE,
-            "--no-workmail",
-            "--accounts",
-            "999999999999",
-        ],
-    );
+    let out = org_run("scan", &["--accounts", "999999999999"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("999999999999 is not an ACTIVE account"),

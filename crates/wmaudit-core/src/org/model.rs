@@ -152,30 +152,42 @@ impl OrgSnapshot {
         self.policies.iter().find(|p| p.id == id)
     }
 
-    /// The root and OUs above `account`, root first. Validation guarantees
-    /// the walk ends (every parent exists, no cycle).
+    /// The root and OUs above `account`, root first.
     pub fn path(&self, account: &OrgAccount) -> Vec<&OrgNode> {
-        let mut out = Vec::new();
-        let mut cur = Some(account.parent_id.as_str());
+        self.node(&account.parent_id)
+            .map(|n| self.lineage(n))
+            .unwrap_or_default()
+    }
+
+    /// `node` and the nodes above it, root first. Validation guarantees the
+    /// walk ends (every parent exists, no cycle); the bound keeps it so.
+    pub fn lineage<'a>(&'a self, node: &'a OrgNode) -> Vec<&'a OrgNode> {
+        let mut out = vec![node];
+        let mut cur = node.parent_id.as_deref();
         while let Some(id) = cur {
-            let Some(node) = self.node(id) else { break };
+            let Some(n) = self.node(id) else { break };
             if out.len() > self.roots.len() + self.organizational_units.len() {
                 break;
             }
-            out.push(node);
-            cur = node.parent_id.as_deref();
+            out.push(n);
+            cur = n.parent_id.as_deref();
         }
         out.reverse();
         out
     }
 
-    /// `Root/Mail/Prod`: the OU path of an account, for reports.
-    pub fn ou_path(&self, account: &OrgAccount) -> String {
-        self.path(account)
+    /// `Root/Mail/Prod`: the names of `nodes`, for reports.
+    pub fn names(nodes: &[&OrgNode]) -> String {
+        nodes
             .iter()
             .map(|n| n.name.as_str())
             .collect::<Vec<_>>()
             .join("/")
+    }
+
+    /// `Root/Mail/Prod`: the OU path of an account.
+    pub fn ou_path(&self, account: &OrgAccount) -> String {
+        Self::names(&self.path(account))
     }
 
     /// Whether a policy type is enabled in the root above `account` (SCPs

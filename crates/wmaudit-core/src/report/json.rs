@@ -102,21 +102,11 @@ fn ids(l: &Option<Vec<String>>) -> Option<Vec<Cow<'_, str>>> {
 
 fn organization<'a>(org: &'a crate::org::OrgSnapshot) -> v2::Organization<'a> {
     let node = |n: &'a crate::org::OrgNode| -> v2::Node<'a> {
-        let mut path = Vec::new();
-        let mut cur = Some(n);
-        while let Some(x) = cur {
-            path.push(x.name.as_str());
-            if path.len() > org.organizational_units.len() + 1 {
-                break;
-            }
-            cur = x.parent_id.as_deref().and_then(|p| org.node(p));
-        }
-        path.reverse();
         v2::Node {
             id: b(&n.id),
             name: b(&n.name),
             parent_id: opt(&n.parent_id),
-            path: Cow::Owned(path.join("/")),
+            path: Cow::Owned(crate::org::OrgSnapshot::names(&org.lineage(n))),
             policy_types: n
                 .policy_types
                 .as_ref()

@@ -48,9 +48,7 @@ fn run(cli: Cli) -> Result<u8> {
         }
         Command::Merge(args) => {
             let scan = args.scan;
-            if scan.input.source()? != wmaudit_core::snapshot::SourceKind::Live
-                || scan.input.organization
-            {
+            if scan.input.any_given() {
                 return Err(UsageError(
                     "merge reads the directories and files it is given, no other input".into(),
                 )

@@ -40,6 +40,11 @@ impl InputArgs {
             || self.organization
     }
 
+    /// Whether any input option is given (`merge` takes its inputs as arguments).
+    pub fn any_given(&self) -> bool {
+        self.demo || !self.snapshot.is_empty() || self.file_flags() || self.live_flags()
+    }
+
     /// Which source the options select; conflicting options are a usage error.
     pub fn source(&self) -> Result<SourceKind, UsageError> {
         let chosen = [

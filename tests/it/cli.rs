@@ -1764,4 +1764,19 @@ fn many_accounts_get_one_sarif_file_each_and_an_overview() {
     let (code, _, err) = run(&["merge", &twice, &twice]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is in both"), "{err}");
+    // merge reads what it is given, nothing else.
+    for extra in [
+        &["--demo"][..],
+        &["--profile", "x"],
+        &["--snapshot", &twice],
+    ] {
+        let mut args = vec!["merge", &snaps_arg];
+        args.extend_from_slice(extra);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains("no other input"), "{err}");
+    }
+    let (code, out, err) = run(&["merge", &snaps_arg, "--format", "json", "--fail-on", "none"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(crate::accounts(&out).as_array().unwrap().len(), 25);
 }

@@ -34,8 +34,12 @@ def api(url, path, method="POST"):
 
 def session(url, creds=None):
     import boto3
+    import botocore.config
 
-    kw = dict(region_name="us-east-1", endpoint_url=url)
+    # moto builds each new account's IAM (AWS managed policies included) on its
+    # first call there: generous timeouts, so a slow first call is not a failure.
+    config = botocore.config.Config(read_timeout=600, retries={"mode": "standard", "max_attempts": 10})
+    kw = dict(region_name="us-east-1", endpoint_url=url, config=config)
     if creds:
         kw.update(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                   aws_session_token=creds["SessionToken"])

@@ -420,13 +420,20 @@ fn scans_an_organization_under_its_scps() {
     assert!(md.starts_with("## wmaudit: overview"), "{md}");
     assert!(md.contains("| Root/Mail/Prod |"), "{md}");
 
-    // Collected to a directory, then scanned offline: the same findings.
-    let out = org_run("collect", &["-o", "org", "--quiet"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // Collected to directories, in two batches (a fanned-out job), then
+    // scanned offline: the same findings.
+    let ids: Vec<&str> = org.accounts.iter().map(|(_, id)| id.as_str()).collect();
+    let (first_half, second_half) = ids.split_at(3);
+    assert!(first_half.contains(&org.account("mail-prod")));
+    for (batch, list) in [("b1", first_half), ("b2", second_half)] {
+        let list = list.join(",");
+        let out = org_run("collect", &["--accounts", &list, "-o", batch, "--quiet"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let offline = |args: &[&str]| {
         let mut all = vec![
             "scan",
@@ -445,8 +452,9 @@ fn scans_an_organization_under_its_scps() {
         );
         out.stdout
     };
-    let first = offline(&["--snapshot", "org"]);
-    assert_eq!(first, offline(&["--snapshot", "org"]), "deterministic");
+    let both = ["--snapshot", "b1", "--snapshot", "b2"];
+    let first = offline(&both);
+    assert_eq!(first, offline(&both), "deterministic");
     let again: Value = serde_json::from_slice(&first).unwrap();
     let fingerprints = |d: &Value| {
         let mut v: Vec<String> = d["accounts"]
@@ -463,7 +471,7 @@ fn scans_an_organization_under_its_scps() {
 
     // explain, with the organization file beside the account's snapshot,
     // says which SCP takes the action away.
-    let snap = format!("org/{}.json", org.account("mail-prod"));
+    let snap = format!("b1/{}.json", org.account("mail-prod"));
     let out = run(
         &url,
         &mc,
@@ -474,7 +482,7 @@ fn scans_an_organization_under_its_scps() {
             "--snapshot",
             &snap,
             "--snapshot",
-            "org/organization.json",
+            "b1/organization.json",
             "--action",
             "workmail:StartMailboxExportJob",
             "--format",
@@ -498,19 +506,8 @@ fn scans_an_organization_under_its_scps() {
     );
     assert_eq!(action["controls"][0]["policy_name"], "DenyMailExport");
 
-    // Fanned out: two batches collected apart, merged into one report with
-    // the same findings; a batch given twice is refused.
-    let ids: Vec<&str> = org.accounts.iter().map(|(_, id)| id.as_str()).collect();
-    let (first_half, second_half) = ids.split_at(3);
-    for (batch, list) in [("b1", first_half), ("b2", second_half)] {
-        let list = list.join(",");
-        let out = org_run("collect", &["--accounts", &list, "-o", batch, "--quiet"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    // The batches merged: one report with the same findings; a batch given
+    // twice is refused.
     let out = run(
         &url,
         &mc,

@@ -37,7 +37,12 @@ struct OrgView<'a> {
 }
 
 pub fn run(args: &ExplainArgs, wanted: &str) -> Result<u8> {
-    let snapshots = input::load(&args.input)?;
+    // With the organization file among the inputs, who can call
+    // AssumeImpersonationRole is bounded by the SCPs, as in `scan`.
+    let input::Loaded {
+        snapshots,
+        organization,
+    } = input::load_run(&args.input)?;
     let catalog = Catalog::builtin();
     let matches = |m: &MailboxAnswer| {
         m.id == wanted
@@ -54,7 +59,11 @@ pub fn run(args: &ExplainArgs, wanted: &str) -> Result<u8> {
         let Some(wm) = &s.workmail else { continue };
         any_workmail = true;
         let account_id = s.account_id().unwrap_or_default();
-        let engine = s.account.as_ref().map(|a| Engine::new(catalog, a));
+        let controls = organization.as_ref().and_then(|o| o.controls(&account_id));
+        let engine = s
+            .account
+            .as_ref()
+            .map(|a| Engine::with_controls(catalog, a, controls.as_ref()));
         let roles: HashMap<&str, &wmaudit_core::account::Role> = s
             .account
             .iter()

@@ -1780,3 +1780,44 @@ fn many_accounts_get_one_sarif_file_each_and_an_overview() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(crate::accounts(&out).as_array().unwrap().len(), 25);
 }
+
+/// `explain --mailbox` with the organization file: an SCP that denies
+/// `workmail:AssumeImpersonationRole` leaves nobody able to impersonate.
+#[test]
+fn explain_mailbox_under_the_organization() {
+    let snap = root()
+        .join("data/demo/mail-prod.json")
+        .display()
+        .to_string();
+    let org = root()
+        .join("fuzz/corpus/organization/member-under-deny.json")
+        .display()
+        .to_string();
+    let (code, alone, err) = run(&[
+        "explain",
+        "--snapshot",
+        &snap,
+        "--mailbox",
+        "alice@example.com",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        alone.contains("role/MigrationVendorRole → workmail:AssumeImpersonationRole"),
+        "{alone}"
+    );
+    let (code, bounded, err) = run(&[
+        "explain",
+        "--snapshot",
+        &snap,
+        "--snapshot",
+        &org,
+        "--mailbox",
+        "alice@example.com",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!bounded.contains("MigrationVendorRole"), "{bounded}");
+    assert!(
+        bounded.contains("no IAM principal can assume it"),
+        "{bounded}"
+    );
+}

@@ -450,11 +450,20 @@ pub fn paths_to(engine: &Engine<'_>, roles: &HashMap<&str, &Role>, goal: Goal<'_
     // permissions), found once per principal.
     let mut reach = Reach::default();
     let mut reached: Vec<bool> = (0..engine.principals.len()).map(holds).collect();
+    // A policy written or a group joined gives no more than the permission
+    // boundary and the organization's SCPs/RCPs allow (in some case: a
+    // conditional bound keeps the path).
+    let controls_allow = engine.controls.as_ref().is_none_or(|c| {
+        let mut any = c.ceiling().allow_any.clone();
+        any.difference_with(&c.ceiling().deny_full);
+        goal.met(&any, &any)
+    });
     let boundary_allows = |p: PrincipalId| {
-        engine.principal(p).boundary.is_none_or(|b| {
-            let agg = &engine.policies.get(b).aggregate;
-            goal.met(&agg.allow_any, &agg.allow_full)
-        })
+        (controls_allow || engine.controls_over(p).is_none())
+            && engine.principal(p).boundary.is_none_or(|b| {
+                let agg = &engine.policies.get(b).aggregate;
+                goal.met(&agg.allow_any, &agg.allow_full)
+            })
     };
     for &p in &acting {
         if reached[p] || !boundary_allows(p) {

@@ -327,3 +327,59 @@ fn the_fuzz_seeds_are_read() {
     }
     assert!(n >= 3);
 }
+
+/// A policy written to oneself gives no more than the SCPs allow: the
+/// escalation path to mail content goes when an SCP denies all of WorkMail,
+/// and stays in the management account, which SCPs do not bound.
+#[test]
+fn escalation_paths_are_bounded_by_scps() {
+    use wmaudit_core::config::Config;
+    use wmaudit_core::rules::RuleSet;
+    use wmaudit_core::scan::{ScanOptions, scan};
+    let deny_mail = deny(
+        "p-nomail",
+        "NoWorkMail",
+        json!({"Effect": "Deny", "Action": ["workmail:*", "workmailmessageflow:*", "ses:*"], "Resource": "*"}),
+    );
+    let o = parse(&org(
+        json!([deny_mail]),
+        json!(["p-FullAWSAccess", "p-nomail"]),
+        json!(["p-FullAWSAccess"]),
+        json!(["p-FullAWSAccess"]),
+        json!(["p-RCPFullAWSAccess"]),
+    ));
+    let writer = |id: &str| -> wmaudit_core::snapshot::Snapshot {
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PutUserPolicy",
+                          "Resource": format!("arn:aws:iam::{id}:user/writer")}]});
+        serde_json::from_value(json!({
+            "metadata": {"format": "wmaudit-snapshot/1", "tool_version": "test", "collected_at": "2026-11-20T09:00:00Z",
+                         "source": "files", "account_id": id, "caller_arn": null, "api_calls": {}, "not_collected": []},
+            "account": {"users": [{"name": "writer", "arn": format!("arn:aws:iam::{id}:user/writer"),
+                                   "inline_policies": [{"name": "self", "document": doc}]}]}
+        }))
+        .unwrap()
+    };
+    let rules = RuleSet::builtin().unwrap();
+    let config = Config::default();
+    let paths = |snapshot: &wmaudit_core::snapshot::Snapshot, org: Option<&OrgSnapshot>| {
+        let mut opts = ScanOptions::new(&rules, &config);
+        opts.organization = org;
+        opts.fail_on = None;
+        scan(snapshot, &opts)
+            .findings
+            .iter()
+            .filter(|f| f.finding.rule_id == "workmail-escalation-path")
+            .count()
+    };
+    assert_eq!(paths(&writer(MEMBER), None), 1, "the path without SCPs");
+    assert_eq!(
+        paths(&writer(MEMBER), Some(&o)),
+        0,
+        "an SCP denies the goal"
+    );
+    assert_eq!(
+        paths(&writer(MANAGEMENT), Some(&o)),
+        1,
+        "not in the management account"
+    );
+}

@@ -1736,6 +1736,24 @@ fn many_accounts_get_one_sarif_file_each_and_an_overview() {
         "{md}"
     );
     assert!(md.len() <= 60_000);
+    // The page has the same overview, a row per account, before the accounts.
+    let html = dir.path().join("all.html");
+    let (code, _, err) = run(&[
+        "scan",
+        "--snapshot",
+        &snaps_arg,
+        "--html",
+        &html.display().to_string(),
+        "-f",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    let overview = page
+        .find("<table class=\"overview\">")
+        .expect("an overview table");
+    assert!(overview < page.find("<section class=\"account\"").unwrap());
+    assert_eq!(page.matches("<tr><td>44445555").count(), 25);
     let files: Vec<_> = std::fs::read_dir(&sarif_dir).unwrap().collect();
     assert_eq!(files.len(), 25);
     let one: serde_json::Value = serde_json::from_str(

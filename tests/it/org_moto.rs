@@ -340,6 +340,8 @@ fn scans_an_organization_under_its_scps() {
             "sarif",
             "--markdown",
             "summary.md",
+            "--html",
+            "page.html",
         ],
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -416,6 +418,15 @@ fn scans_an_organization_under_its_scps() {
             format!("wmaudit/{id}/")
         );
     }
+    let page = std::fs::read_to_string(dir.path().join("page.html")).unwrap();
+    assert!(
+        page.contains(&format!("wmaudit: organization {}, 7 accounts", org.id)),
+        "the page's title names the organization"
+    );
+    assert!(
+        page.contains("<dt>Organization</dt>"),
+        "each account says where it sits"
+    );
     let md = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
     assert!(md.starts_with("## wmaudit: overview"), "{md}");
     assert!(md.contains("| Root/Mail/Prod |"), "{md}");

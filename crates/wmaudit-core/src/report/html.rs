@@ -23,6 +23,14 @@ const MAX_CAUSES: usize = 50;
 
 /// The reports of every account as one page.
 pub fn render_all(reports: &[ScanReport]) -> String {
+    render_set(&super::ReportSet::of(reports))
+}
+
+/// A run as one page: the run's gate (an organization's account not
+/// evaluated counts), the overview of the accounts when there are several,
+/// then each account.
+pub fn render_set(set: &super::ReportSet<'_>) -> String {
+    let reports = set.reports;
     let mut out = String::with_capacity(64 * 1024);
     out.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str(
@@ -30,9 +38,14 @@ pub fn render_all(reports: &[ScanReport]) -> String {
          style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n",
     );
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let title = match reports {
-        [one] => format!("wmaudit: account {}", one.meta.account_id),
-        many => format!("wmaudit: {} accounts", many.len()),
+    let title = match (reports, set.organization) {
+        (_, Some(org)) => format!(
+            "wmaudit: organization {}, {} accounts",
+            org.organization.id,
+            set.overview().len()
+        ),
+        ([one], None) => format!("wmaudit: account {}", one.meta.account_id),
+        (many, None) => format!("wmaudit: {} accounts", many.len()),
     };
     let _ = writeln!(out, "<title>{}</title>", esc(&title));
     let _ = writeln!(out, "<style>\n{STYLE}</style>\n</head>");
@@ -41,7 +54,7 @@ pub fn render_all(reports: &[ScanReport]) -> String {
         "<noscript><p class=\"warn\">The findings table needs JavaScript; the JSON and \
          Markdown reports have the same content.</p></noscript>\n",
     );
-    let verdict = Verdict::combine(reports.iter().map(|r| r.gate.verdict));
+    let verdict = set.verdict();
     let _ = writeln!(
         out,
         "<header><h1>wmaudit</h1><p class=\"gate {}\">{} · {} · exit code {}</p></header>",
@@ -58,7 +71,9 @@ pub fn render_all(reports: &[ScanReport]) -> String {
         },
         verdict.exit_code()
     );
-    if reports.is_empty() {
+    if set.has_overview() {
+        overview(&mut out, set);
+    } else if reports.is_empty() {
         out.push_str("<p>No accounts were scanned.</p>\n");
     }
     for (i, r) in reports.iter().enumerate() {
@@ -66,6 +81,37 @@ pub fn render_all(reports: &[ScanReport]) -> String {
     }
     let _ = writeln!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>");
     out
+}
+
+/// One row per account, scanned or not, with its findings by severity.
+fn overview(out: &mut String, set: &super::ReportSet<'_>) {
+    out.push_str(
+        "<section class=\"overview\"><h2>Accounts</h2>\n<table class=\"overview\"><thead><tr>\
+         <th>Account</th><th>Name</th><th>OU</th><th>Critical</th><th>High</th><th>Medium</th>\
+         <th>Low</th><th>Info</th><th>Gate</th></tr></thead><tbody>\n",
+    );
+    for r in set.overview() {
+        let counts = match r.counts {
+            Some(c) => c.map(|n| n.to_string()),
+            None => std::array::from_fn(|_| "-".to_owned()),
+        };
+        let gate = match &r.reason {
+            Some(why) => format!("not evaluated: {}", crate::redact::redact(why)),
+            None => r.gate.to_owned(),
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td>",
+            esc(r.account_id),
+            esc(&crate::redact::redact(r.name)),
+            esc(&r.ou_path)
+        );
+        for c in &counts {
+            let _ = write!(out, "<td class=\"num\">{c}</td>");
+        }
+        let _ = writeln!(out, "<td>{}</td></tr>", esc(&gate));
+    }
+    out.push_str("</tbody></table></section>\n");
 }
 
 fn account(out: &mut String, n: usize, r: &ScanReport) {
@@ -117,6 +163,9 @@ fn account(out: &mut String, n: usize, r: &ScanReport) {
         crate::snapshot::SourceKind::Demo => "demo data",
     };
     fact(out, "Source", source);
+    if let Some(org) = super::organization_line(r) {
+        fact(out, "Organization", &org);
+    }
     if let Some(c) = &m.caller_arn {
         fact(out, "Caller", c);
     }

@@ -160,7 +160,7 @@ pub fn render_set(format: Format, set: &ReportSet<'_>, opts: &RenderOptions) -> 
     match format {
         Format::Json => json::render_set(set),
         Format::Sarif => sarif::render_many(reports, opts.sarif_max_results),
-        Format::Html => html::render_all(reports),
+        Format::Html => html::render_set(set),
         Format::Table | Format::Markdown if reports.is_empty() && !set.has_overview() => {
             "No accounts were scanned.\n".to_owned()
         }

@@ -283,7 +283,9 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
         config,
         baseline,
         display_filter: None,
-        organization: org.and_then(|o| account_in_org(o, &account_id, engine.as_ref())),
+        organization: org
+            .zip(controls.as_ref())
+            .and_then(|(o, c)| account_in_org(o, &account_id, c, engine.as_ref())),
     };
     redact_input_text(&mut report);
     report
@@ -293,10 +295,10 @@ pub fn scan(snapshot: &Snapshot, opts: &ScanOptions<'_>) -> ScanReport {
 fn account_in_org(
     org: &crate::org::OrgSnapshot,
     account_id: &str,
+    controls: &crate::org::AccountControls<'_>,
     engine: Option<&Engine<'_>>,
 ) -> Option<crate::findings::AccountInOrg> {
     let account = org.account(account_id)?;
-    let controls = org.controls(account_id)?;
     let list = |levels: &Option<Vec<crate::org::Level<'_>>>| {
         levels
             .iter()

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::policies::{Aggregate, parse_raw};
 use super::{Principal, PrincipalKind};
 use crate::catalog::{ActionId, ActionSet, Catalog};
-use crate::org::{AccountControls, LevelKind, RCP};
+use crate::org::{AccountControls, LevelKind, OrgPolicy, RCP};
 use crate::policy::{CompiledPolicy, Compiler, Effect, PolicyError};
 
 /// Services of this catalog that support RCPs (Organizations User Guide,
@@ -59,7 +59,7 @@ pub struct ControlLevel {
 impl ControlLevel {
     /// `OU Mail (ou-ab12-cdef3456)`.
     pub fn label(&self) -> String {
-        format!("{} {} ({})", self.kind.as_str(), self.name, self.id)
+        self.kind.label(&self.name, &self.id)
     }
 }
 
@@ -142,37 +142,7 @@ impl Controls {
                         policies: l
                             .policies
                             .iter()
-                            .map(|p| {
-                                if let Some(i) = policies.iter().position(|c| c.id == p.id) {
-                                    return i;
-                                }
-                                let compiled =
-                                    parse_raw(&p.document).and_then(|d| compiler.compile(d));
-                                let aggregate = match &compiled {
-                                    Ok(c) => Aggregate::of(c, catalog),
-                                    Err(e) => {
-                                        problems.push(format!(
-                                            "{} {} ({}) cannot be evaluated: {e}",
-                                            if p.kind == RCP { "RCP" } else { "SCP" },
-                                            p.id,
-                                            p.name
-                                        ));
-                                        Aggregate::empty(catalog)
-                                    }
-                                };
-                                policies.push(ControlPolicy {
-                                    id: p.id.clone(),
-                                    name: p.name.clone(),
-                                    kind: if p.kind == RCP {
-                                        ControlKind::Rcp
-                                    } else {
-                                        ControlKind::Scp
-                                    },
-                                    compiled,
-                                    aggregate,
-                                });
-                                policies.len() - 1
-                            })
+                            .map(|p| intern(&mut policies, &mut problems, compiler, p))
                             .collect(),
                     })
                     .collect::<Vec<_>>()
@@ -186,10 +156,7 @@ impl Controls {
         }
         let mut ceiling = bound(catalog, &policies, scp_levels.as_deref(), None);
         let rcp = bound(catalog, &policies, rcp_levels.as_deref(), Some(&rcp_scope));
-        ceiling.allow_any.intersect_with(&rcp.allow_any);
-        ceiling.allow_full.intersect_with(&rcp.allow_full);
-        ceiling.deny_any.union_with(&rcp.deny_any);
-        ceiling.deny_full.union_with(&rcp.deny_full);
+        ceiling.bound_by(&rcp);
         problems.sort();
         problems.dedup();
         Controls {
@@ -268,6 +235,47 @@ impl Controls {
     }
 }
 
+/// The index of `p` in `policies`, compiling it the first time it is seen
+/// (FullAWSAccess is attached at every level); a document that does not
+/// compile bounds nothing and is a problem.
+fn intern(
+    policies: &mut Vec<ControlPolicy>,
+    problems: &mut Vec<String>,
+    compiler: &mut Compiler<'_>,
+    p: &OrgPolicy,
+) -> usize {
+    if let Some(i) = policies.iter().position(|c| c.id == p.id) {
+        return i;
+    }
+    let catalog = compiler.catalog();
+    let kind = if p.kind == RCP {
+        ControlKind::Rcp
+    } else {
+        ControlKind::Scp
+    };
+    let compiled = parse_raw(&p.document).and_then(|d| compiler.compile(d));
+    let aggregate = match &compiled {
+        Ok(c) => Aggregate::of(c, catalog),
+        Err(e) => {
+            problems.push(format!(
+                "{} {} ({}) cannot be evaluated: {e}",
+                kind.as_str(),
+                p.id,
+                p.name
+            ));
+            Aggregate::empty(catalog)
+        }
+    };
+    policies.push(ControlPolicy {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        kind,
+        compiled,
+        aggregate,
+    });
+    policies.len() - 1
+}
+
 /// Service-linked roles live under `/aws-service-role/` (IAM User Guide).
 pub fn is_service_linked(p: &Principal) -> bool {
     p.kind == PrincipalKind::Role && p.arn.contains(":role/aws-service-role/")
@@ -296,10 +304,7 @@ fn bound(
         for &pi in &level.policies {
             here.union_with(&policies[pi].aggregate);
         }
-        out.allow_any.intersect_with(&here.allow_any);
-        out.allow_full.intersect_with(&here.allow_full);
-        out.deny_any.union_with(&here.deny_any);
-        out.deny_full.union_with(&here.deny_full);
+        out.bound_by(&here);
     }
     if let Some(scope) = scope {
         let mut outside = catalog.full_set();

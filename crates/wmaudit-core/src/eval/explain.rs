@@ -75,7 +75,6 @@ impl Explanation {
         {
             out.push("the permission boundary allows it only in part".to_owned());
         }
-
         out.sort();
         out.dedup();
         out

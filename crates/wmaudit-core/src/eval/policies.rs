@@ -93,6 +93,15 @@ impl Aggregate {
         agg
     }
 
+    /// Bounded by `other` as well, as control policies bound: allowed only
+    /// where both allow, denied where either denies.
+    pub fn bound_by(&mut self, other: &Aggregate) {
+        self.allow_any.intersect_with(&other.allow_any);
+        self.allow_full.intersect_with(&other.allow_full);
+        self.deny_any.union_with(&other.deny_any);
+        self.deny_full.union_with(&other.deny_full);
+    }
+
     pub fn union_with(&mut self, other: &Aggregate) {
         self.allow_any.union_with(&other.allow_any);
         self.allow_full.union_with(&other.allow_full);

@@ -21,6 +21,11 @@ pub enum LevelKind {
 }
 
 impl LevelKind {
+    /// `OU Mail (ou-ab12-cdef3456)`.
+    pub fn label(self, name: &str, id: &str) -> String {
+        format!("{} {name} ({id})", self.as_str())
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             LevelKind::Root => "root",
@@ -42,7 +47,7 @@ pub struct Level<'o> {
 impl Level<'_> {
     /// `OU Mail (ou-ab12-cdef3456)`.
     pub fn label(&self) -> String {
-        format!("{} {} ({})", self.kind.as_str(), self.name, self.id)
+        self.kind.label(self.name, self.id)
     }
 }
 
@@ -67,11 +72,23 @@ impl OrgSnapshot {
         let account = self.account(account_id)?;
         let management = account_id == self.organization.management_account_id;
         let mut problems = Vec::new();
+        // The root first, then each OU down to the account's parent.
+        let nodes = self.path(account);
+        let all_features = self
+            .organization
+            .feature_set
+            .as_deref()
+            .is_none_or(|f| f == "ALL");
         let mut levels = |kind_name: &str, pick: fn(&Attached) -> &Option<Vec<String>>| {
-            if !self.enabled(account, kind_name) {
+            // A policy type applies only when its root has it enabled.
+            let enabled = nodes.first().is_some_and(|root| {
+                root.policy_types
+                    .as_ref()
+                    .is_some_and(|t| t.iter().any(|t| t == kind_name))
+            });
+            if !all_features || !enabled {
                 return None;
             }
-            let nodes = self.path(account);
             let mut out = Vec::new();
             let targets = nodes
                 .iter()

@@ -189,22 +189,6 @@ impl OrgSnapshot {
     pub fn ou_path(&self, account: &OrgAccount) -> String {
         Self::names(&self.path(account))
     }
-
-    /// Whether a policy type is enabled in the root above `account` (SCPs
-    /// apply only then, and only with all features).
-    pub fn enabled(&self, account: &OrgAccount, kind: &str) -> bool {
-        let all_features = self
-            .organization
-            .feature_set
-            .as_deref()
-            .is_none_or(|f| f == "ALL");
-        all_features
-            && self.path(account).first().is_some_and(|root| {
-                root.policy_types
-                    .as_ref()
-                    .is_some_and(|t| t.iter().any(|t| t == kind))
-            })
-    }
 }
 
 impl OrgSnapshot {

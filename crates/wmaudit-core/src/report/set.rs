@@ -53,10 +53,15 @@ impl<'a> ReportSet<'a> {
         let Some(org) = self.organization else {
             return Vec::new();
         };
+        let scanned: std::collections::HashSet<&str> = self
+            .reports
+            .iter()
+            .map(|r| r.meta.account_id.as_str())
+            .collect();
         let mut out: Vec<MissingAccount<'a>> = org
             .accounts
             .iter()
-            .filter(|a| !self.reports.iter().any(|r| r.meta.account_id == a.id))
+            .filter(|a| !scanned.contains(a.id.as_str()))
             .map(|a| MissingAccount {
                 account_id: &a.id,
                 name: &a.name,

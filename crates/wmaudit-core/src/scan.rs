@@ -784,10 +784,15 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, crate::diag::Diagnostics> 
     struct Probe {
         schema: Option<serde_json::Value>,
     }
+    // One expectation for both formats: a /2 document's accounts are /1 objects.
     fn expect(segs: &[Seg]) -> String {
         match segs {
             [] | [Seg::Index(_)] => "a report written by `wmaudit scan --format json`".to_owned(),
             [.., Seg::Key(k)] if k == "fingerprint" => "a string".to_owned(),
+            [Seg::Key(k), ..] if k == "accounts" => format!(
+                "the {} shape (docs/report-format.md)",
+                crate::report::v2::SCHEMA
+            ),
             _ => format!("the {SCHEMA} shape (docs/report-format.md)"),
         }
     }
@@ -803,16 +808,7 @@ pub fn load_baseline(path: &Path) -> Result<Baseline, crate::diag::Diagnostics> 
             serde_json::from_str::<crate::report::v2::Document>(text)
                 .map_err(|e| {
                     crate::diag::Diagnostics::from(json::explain::<crate::report::v2::Document>(
-                        text,
-                        &file,
-                        "",
-                        |_: &[Seg]| {
-                            format!(
-                                "the {} shape (docs/report-format.md)",
-                                crate::report::v2::SCHEMA
-                            )
-                        },
-                        &e,
+                        text, &file, "", expect, &e,
                     ))
                 })?
                 .accounts,

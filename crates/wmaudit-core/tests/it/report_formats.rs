@@ -1421,6 +1421,20 @@ fn baselines_are_read_with_the_report_model() {
         v.to_string(),
         "at /findings/1/fingerprint: expected a string, found number 7",
     );
+    // In the document too, the place inside `accounts`.
+    let mut v: Value = serde_json::from_str(&report::render(Format::Json, &scan, &PLAIN)).unwrap();
+    v["accounts"][0]["findings"][1]["fingerprint"] = serde_json::json!(7);
+    refuse(
+        "doc-type.json",
+        v.to_string(),
+        "at /accounts/0/findings/1/fingerprint: expected a string, found number 7",
+    );
+    v["accounts"] = serde_json::json!({});
+    refuse(
+        "doc-shape.json",
+        v.to_string(),
+        "at /accounts: expected the wmaudit-report/2 shape",
+    );
     let mut v: Value = serde_json::from_str(&text).unwrap();
     v.as_object_mut().unwrap().remove("gate");
     refuse(
